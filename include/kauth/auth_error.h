@@ -1,0 +1,52 @@
+// AuthError: why an authenticator rejected a request (the ERR outcome of R0.2).
+//
+// An AuthError holds one or more messages. Several messages form an aggregate that prints the way
+// Kubernetes' apimachinery aggregate does (R0.3): flattened, duplicates removed keeping the first,
+// a single distinct text printed bare, otherwise "[a, b]". The text is Kubernetes' and goes to logs
+// and TokenReview.status.error; the kind is kauth's, for metrics and logs, and never changes
+// control flow.
+#ifndef KAUTH_AUTH_ERROR_H_
+#define KAUTH_AUTH_ERROR_H_
+
+#include <string>
+#include <vector>
+
+namespace kauth {
+
+enum class AuthErrorKind {
+  // The credential was presented and is wrong: unknown token, bad signature, expired certificate.
+  kInvalidCredential,
+  // A backend needed to decide was not reachable or not ready (webhook down, keys not fetched).
+  kUnavailable,
+  // The caller gave up (cancellation or deadline) before an answer arrived.
+  kCanceled,
+  // A broken invariant or an unexpected failure inside an authenticator.
+  kInternal,
+};
+
+class AuthError {
+ public:
+  AuthError(AuthErrorKind kind, std::string message);
+
+  // R0.3: flattens nested aggregates; the kind is the most severe of the parts
+  // (internal > unavailable > canceled > invalid credential). Requires a non-empty list.
+  static AuthError Aggregate(const std::vector<AuthError>& errors);
+
+  AuthErrorKind kind() const { return kind_; }
+  // The distinct leaf messages, in first-seen order.
+  const std::vector<std::string>& messages() const { return messages_; }
+  // The Kubernetes text: the bare message, or "[a, b]" for several distinct ones.
+  std::string message() const;
+
+  friend bool operator==(const AuthError&, const AuthError&) = default;
+
+ private:
+  AuthError() = default;
+
+  AuthErrorKind kind_ = AuthErrorKind::kInvalidCredential;
+  std::vector<std::string> messages_;
+};
+
+}  // namespace kauth
+
+#endif  // KAUTH_AUTH_ERROR_H_

@@ -1,0 +1,52 @@
+// The two authenticator interfaces of Kubernetes (R1.1): one that sees the whole request and one
+// that sees only an opaque token.
+//
+// Both are coroutines on Boost.Asio (`awaitable`). An in-memory authenticator (token file, x509,
+// union) never suspends: `co_await` on it runs to completion inline, on the caller's thread, with
+// no scheduler round trip. A remote one (webhook, OIDC key fetch) suspends on its network I/O and
+// frees the thread for other requests. Cancellation follows Asio's per-operation cancellation:
+// a caller that binds a cancellation slot to the coroutine it spawned can abandon a pending
+// lookup (see TokenCache for what that does to a shared lookup).
+//
+// Implementations are immutable after construction and safe to call from many threads at once.
+// Arguments are borrowed: `request`, `token` and `ctx` must stay valid until the returned
+// awaitable completes, which holds whenever the caller `co_await`s it directly.
+#ifndef KAUTH_AUTHENTICATOR_H_
+#define KAUTH_AUTHENTICATOR_H_
+
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "kauth/auth_context.h"
+#include "kauth/auth_result.h"
+#include "kauth/request.h"
+
+namespace kauth {
+
+template <typename T>
+using Awaitable = boost::asio::awaitable<T>;
+
+class RequestAuthenticator {
+ public:
+  virtual ~RequestAuthenticator() = default;
+
+  // Authenticated: the request carried a valid credential of this kind. The authenticator may
+  // have edited the request (e.g. removed the credential header).
+  // NotApplicable: no credential of this kind was presented.
+  // Rejected: a credential was presented and failed, or a backend could not decide.
+  virtual Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const = 0;
+};
+
+class TokenAuthenticator {
+ public:
+  virtual ~TokenAuthenticator() = default;
+
+  // Same outcomes as RequestAuthenticator::Authenticate, for an opaque bearer token.
+  virtual Awaitable<AuthResult> AuthenticateToken(std::string_view token,
+                                                  AuthContext& ctx) const = 0;
+};
+
+}  // namespace kauth
+
+#endif  // KAUTH_AUTHENTICATOR_H_

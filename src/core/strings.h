@@ -1,0 +1,31 @@
+// Small string helpers with Go's exact semantics where the spec depends on them (R0.3).
+#ifndef KAUTH_CORE_STRINGS_H_
+#define KAUTH_CORE_STRINGS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kauth {
+
+// ASCII case-insensitive equality, as header names compare.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix);
+std::string AsciiLower(std::string_view text);
+
+// Go strings.TrimSpace: trims Unicode white space (ASCII \t \n \v \f \r and space, U+0085,
+// U+00A0 and the other Unicode White_Space code points) from both ends of UTF-8 text.
+std::string_view TrimSpace(std::string_view text);
+
+// Go strings.SplitN(text, sep, n) for n > 0: at most n pieces, empty pieces kept.
+std::vector<std::string_view> SplitN(std::string_view text, char sep, std::size_t n);
+
+// Go strings.Split(text, sep): empty pieces kept; "" gives [""].
+std::vector<std::string_view> Split(std::string_view text, char sep);
+
+// Valid UTF-8 as Go's utf8.Valid decides (no surrogates, no overlongs, <= U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace kauth
+
+#endif  // KAUTH_CORE_STRINGS_H_

@@ -1,0 +1,40 @@
+#include "kauth/basic_request.h"
+
+#include <gtest/gtest.h>
+
+namespace kauth {
+namespace {
+
+// R0.3: names match case-insensitively; "get" returns the first value only.
+TEST(BasicRequestTest, R0_3_HeaderNamesCaseInsensitiveFirstValueWins) {
+  BasicRequest request;
+  request.AddHeader("authorization", "Bearer one");
+  request.AddHeader("AUTHORIZATION", "Bearer two");
+  request.AddHeader("X-Other", "x");
+  EXPECT_EQ(request.Header("Authorization"), "Bearer one");
+  EXPECT_EQ(request.HeaderValues("Authorization"),
+            (std::vector<std::string_view>{"Bearer one", "Bearer two"}));
+  EXPECT_EQ(request.Header("Missing"), std::nullopt);
+}
+
+TEST(BasicRequestTest, RemoveAndSetReplaceEveryLine) {
+  BasicRequest request;
+  request.AddHeader("Sec-WebSocket-Protocol", "a");
+  request.AddHeader("sec-websocket-protocol", "b");
+  request.AddHeader("Keep", "k");
+  request.SetHeader("Sec-Websocket-Protocol", "c");
+  EXPECT_EQ(request.HeaderValues("sec-websocket-protocol"), std::vector<std::string_view>{"c"});
+  request.RemoveHeader("SEC-WEBSOCKET-PROTOCOL");
+  EXPECT_TRUE(request.HeaderValues("Sec-WebSocket-Protocol").empty());
+  EXPECT_EQ(request.Header("keep"), "k");
+}
+
+TEST(BasicRequestTest, DefaultsToPlainHttpWithoutCertificates) {
+  BasicRequest request("/api");
+  EXPECT_EQ(request.path(), "/api");
+  EXPECT_FALSE(request.is_tls());
+  EXPECT_TRUE(request.peer_certificates().empty());
+}
+
+}  // namespace
+}  // namespace kauth

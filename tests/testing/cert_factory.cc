@@ -1,0 +1,1 @@
+#include "testing/cert_factory.h"
