@@ -1,0 +1,94 @@
+#include "kauth/audience_agnostic.h"
+
+#include <utility>
+
+namespace kauth {
+namespace {
+
+std::string QuotedList(const Audiences& audiences) {
+  // Go's %q of a []string: ["a" "b"]. Audiences are plain strings in practice; quotes and
+  // backslashes are escaped as %q would.
+  std::string out = "[";
+  for (std::size_t i = 0; i < audiences.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += '"';
+    for (const char c : audiences[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
+// R1.5, shared by both wrappers; `call` runs the delegate.
+template <typename Call>
+Awaitable<AuthResult> AuthenticateAgnostic(const Audiences& implicit, AuthContext& ctx,
+                                           Call call) {
+  if (!ctx.audiences()) co_return co_await call();
+  Audiences audiences = IntersectAudiences(implicit, *ctx.audiences());
+  if (audiences.empty()) co_return AuthResult::NotApplicable();
+
+  AuthResult result = co_await call();
+  if (!result.authenticated()) co_return result;
+  if (!result.response().audiences.empty()) {
+    co_return AuthResult::Rejected(AuthError(
+        AuthErrorKind::kInternal,
+        "audience agnostic authenticator wrapped an authenticator that returned audiences: " +
+            QuotedList(result.response().audiences)));
+  }
+  result.response().audiences = std::move(audiences);
+  co_return result;
+}
+
+class AudienceAgnosticTokenAuthenticator final : public TokenAuthenticator {
+ public:
+  AudienceAgnosticTokenAuthenticator(std::unique_ptr<TokenAuthenticator> delegate,
+                                     Audiences implicit)
+      : delegate_(std::move(delegate)), implicit_(std::move(implicit)) {}
+
+  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
+                                          AuthContext& ctx) const override {
+    return AuthenticateAgnostic(implicit_, ctx, [this, token, ctx_ptr = &ctx] {
+      return delegate_->AuthenticateToken(token, *ctx_ptr);
+    });
+  }
+
+ private:
+  std::unique_ptr<TokenAuthenticator> delegate_;
+  Audiences implicit_;
+};
+
+class AudienceAgnosticAuthenticator final : public RequestAuthenticator {
+ public:
+  AudienceAgnosticAuthenticator(std::unique_ptr<RequestAuthenticator> delegate,
+                                Audiences implicit)
+      : delegate_(std::move(delegate)), implicit_(std::move(implicit)) {}
+
+  Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {
+    return AuthenticateAgnostic(implicit_, ctx, [this, request_ptr = &request, ctx_ptr = &ctx] {
+      return delegate_->Authenticate(*request_ptr, *ctx_ptr);
+    });
+  }
+
+ private:
+  std::unique_ptr<RequestAuthenticator> delegate_;
+  Audiences implicit_;
+};
+
+}  // namespace
+
+std::unique_ptr<TokenAuthenticator> NewAudienceAgnosticTokenAuthenticator(
+    std::unique_ptr<TokenAuthenticator> delegate, Audiences implicit_audiences) {
+  return std::make_unique<AudienceAgnosticTokenAuthenticator>(std::move(delegate),
+                                                              std::move(implicit_audiences));
+}
+
+std::unique_ptr<RequestAuthenticator> NewAudienceAgnosticAuthenticator(
+    std::unique_ptr<RequestAuthenticator> delegate, Audiences implicit_audiences) {
+  return std::make_unique<AudienceAgnosticAuthenticator>(std::move(delegate),
+                                                         std::move(implicit_audiences));
+}
+
+}  // namespace kauth
