@@ -38,7 +38,10 @@ class AuthError {
   // The Kubernetes text: the bare message, or "[a, b]" for several distinct ones.
   std::string message() const;
 
-  friend bool operator==(const AuthError&, const AuthError&) = default;
+  // Equal when kind and Kubernetes text match, however the text was assembled.
+  friend bool operator==(const AuthError& a, const AuthError& b) {
+    return a.kind_ == b.kind_ && a.message() == b.message();
+  }
 
  private:
   AuthError() = default;
