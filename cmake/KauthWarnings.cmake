@@ -2,7 +2,7 @@
 add_library(kauth_warnings INTERFACE)
 target_compile_options(kauth_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wimplicit-fallthrough
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wimplicit-fallthrough
   # Designated initializers that name only some fields are idiomatic here.
   -Wno-missing-field-initializers
   $<$<BOOL:${KAUTH_WERROR}>:-Werror>)
