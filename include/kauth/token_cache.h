@@ -57,8 +57,9 @@ class TokenCache final : public TokenAuthenticator {
   TokenCache(const TokenCache&) = delete;
   TokenCache& operator=(const TokenCache&) = delete;
 
-  // Hit: the stored outcome, with its warnings and audit annotations replayed onto `ctx`.
-  // Miss: joins or starts the shared call. A Rejected outcome is returned as stored.
+  // Hit: the stored outcome. Miss: joins or starts the shared call. Either way, an Authenticated
+  // outcome has the lookup's warnings and audit annotations replayed onto `ctx` (R8.4 step 5);
+  // NotApplicable and Rejected outcomes are returned as stored, without them.
   // An exception thrown by the inner authenticator becomes Rejected(kInternal,
   // "Internal error occurred: authentication failed unexpectedly") (R8.4 step 4).
   Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override;

@@ -1,0 +1,187 @@
+#include "kauth/chain.h"
+
+#include <gtest/gtest.h>
+
+#include "kauth/basic_request.h"
+#include "testing/fake_authenticators.h"
+#include "testing/run_sync.h"
+
+namespace kauth {
+namespace {
+
+using testing::Authed;
+using testing::Authenticate;
+using testing::FixedRequestAuthenticator;
+using testing::MapTokenAuthenticator;
+using testing::Rejected;
+using G = std::vector<std::string>;
+
+const UserInfo kAnonymous{.name = "system:anonymous", .groups = {"system:unauthenticated"}};
+const UserInfo kAliceAuthenticated{
+    .name = "alice", .uid = "1001", .groups = {"dev", "ops", "system:authenticated"}};
+
+std::shared_ptr<const TokenFile> AliceTokenFile() {
+  return TokenFile::FromEntries(
+      {{"abc123", {.name = "alice", .uid = "1001", .groups = {"dev", "ops"}}}});
+}
+
+struct RequestSpec {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string path = "/api";
+};
+
+AuthResult RunChain(const Chain& chain, const RequestSpec& spec, AuthContext& ctx) {
+  BasicRequest request(spec.path);
+  for (const auto& [name, value] : spec.headers) request.AddHeader(name, value);
+  return Authenticate(*chain.authenticator, request, ctx);
+}
+
+AuthResult RunChain(const Chain& chain, const RequestSpec& spec) {
+  AuthContext ctx;
+  return RunChain(chain, spec, ctx);
+}
+
+// R6.4 step 1: nothing configured.
+TEST(BuildChainTest, R6_4_NothingConfiguredAnonymousOffDisablesAuthentication) {
+  const Chain chain = BuildChain({.anonymous = false});
+  EXPECT_EQ(chain.authenticator, nullptr);
+  EXPECT_EQ(chain.token_cache, nullptr);
+}
+
+TEST(BuildChainTest, R6_4_NothingConfiguredIsAnonymousAloneWithoutGroupAdder) {
+  const Chain chain = BuildChain({});
+  ASSERT_NE(chain.authenticator, nullptr);
+  EXPECT_EQ(RunChain(chain, {}), Authed(kAnonymous));
+  // Anonymous alone does not even look at credentials.
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer whatever"}}}), Authed(kAnonymous));
+}
+
+// R6.4 steps 2-3 with a token file: outcomes seen by a client.
+TEST(BuildChainTest, R6_4_TokenFileWithAnonymousTable) {
+  const std::string ws_prefix = "base64url.bearer.authorization.k8s.io.";
+  struct Case {
+    const char* name;
+    RequestSpec request;
+    AuthResult want;
+  };
+  const Case cases[] = {
+      {"valid token gets system:authenticated",
+       {.headers = {{"Authorization", "Bearer abc123"}}},
+       Authed(kAliceAuthenticated)},
+      {"unknown token is a 401, never anonymous",
+       {.headers = {{"Authorization", "Bearer nope"}}},
+       Rejected("invalid bearer token")},
+      {"no credential is anonymous", {}, Authed(kAnonymous)},
+      {"basic auth is not a credential kauth knows: anonymous",
+       {.headers = {{"Authorization", "Basic YTpi"}}},
+       Authed(kAnonymous)},
+      {"two spaces are served as anonymous (kubernetes#106142)",
+       {.headers = {{"Authorization", "Bearer  abc123"}}},
+       Authed(kAnonymous)},
+      {"websocket token",
+       {.headers = {{"Upgrade", "websocket"},
+                    {"Connection", "Upgrade"},
+                    {"Sec-WebSocket-Protocol", ws_prefix + "YWJjMTIz, v4.channel.k8s.io"}}},
+       Authed(kAliceAuthenticated)},
+      {"bad websocket token is a 401",
+       {.headers = {{"Upgrade", "websocket"},
+                    {"Connection", "Upgrade"},
+                    {"Sec-WebSocket-Protocol", ws_prefix + "bm9wZQ, v4.channel.k8s.io"}}},
+       Rejected("invalid bearer token")},
+  };
+  ChainConfig config;
+  config.token_file = AliceTokenFile();
+  const Chain chain = BuildChain(std::move(config));
+  for (const auto& c : cases) EXPECT_EQ(RunChain(chain, c.request), c.want) << c.name;
+}
+
+TEST(BuildChainTest, R6_4_AnonymousOffLeavesNoCredentialNotApplicable) {
+  ChainConfig config;
+  config.token_file = AliceTokenFile();
+  config.anonymous = false;
+  const Chain chain = BuildChain(std::move(config));
+  EXPECT_TRUE(RunChain(chain, {}).not_applicable());
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer abc123"}}}),
+            Authed(kAliceAuthenticated));
+}
+
+TEST(BuildChainTest, R6_4_AnonymousConditionsApplyOnlyToListedPaths) {
+  ChainConfig config;
+  config.token_file = AliceTokenFile();
+  config.anonymous_options.allowed_paths = G{"/healthz"};
+  const Chain chain = BuildChain(std::move(config));
+  EXPECT_EQ(RunChain(chain, {.path = "/healthz"}), Authed(kAnonymous));
+  EXPECT_TRUE(RunChain(chain, {.path = "/api"}).not_applicable());
+}
+
+// R6.4 / R2.4: the token file is audience-agnostic (R1.5) over the API audiences.
+TEST(BuildChainTest, R6_4_TokenFileIsAudienceAgnostic) {
+  ChainConfig config;
+  config.token_file = AliceTokenFile();
+  config.api_audiences = {"https://kubernetes.default.svc", "api"};
+  const Chain chain = BuildChain(std::move(config));
+  const RequestSpec alice{.headers = {{"Authorization", "Bearer abc123"}}};
+
+  AuthContext matching(Audiences{"api"});
+  EXPECT_EQ(RunChain(chain, alice, matching), Authed(kAliceAuthenticated, {"api"}));
+  AuthContext disjoint(Audiences{"vault"});
+  EXPECT_EQ(RunChain(chain, alice, disjoint), Rejected("invalid bearer token"));
+}
+
+// R6.4: the cache wraps T when either TTL is > 0.
+TEST(BuildChainTest, R6_4_TokenCachePresentOnlyWithTokensAndTtl) {
+  ChainConfig with_tokens;
+  with_tokens.token_file = AliceTokenFile();
+  EXPECT_NE(BuildChain(std::move(with_tokens)).token_cache, nullptr);
+
+  ChainConfig zero_ttl;
+  zero_ttl.token_file = AliceTokenFile();
+  zero_ttl.token_cache.success_ttl = TokenCacheOptions::Clock::duration::zero();
+  const Chain uncached = BuildChain(std::move(zero_ttl));
+  EXPECT_EQ(uncached.token_cache, nullptr);
+  EXPECT_EQ(RunChain(uncached, {.headers = {{"Authorization", "Bearer abc123"}}}),
+            Authed(kAliceAuthenticated));
+
+  EXPECT_EQ(BuildChain({}).token_cache, nullptr);
+}
+
+// R6.4: members in Kubernetes' order: front (request-header) before the bearer token.
+TEST(BuildChainTest, R6_4_FrontAuthenticatorsComeFirst) {
+  ChainConfig config;
+  config.front.push_back(
+      std::make_unique<FixedRequestAuthenticator>(Authed({.name = "proxy-user"})));
+  config.token_file = AliceTokenFile();
+  const Chain chain = BuildChain(std::move(config));
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer abc123"}}}),
+            Authed({.name = "proxy-user", .groups = G{"system:authenticated"}}));
+}
+
+// R6.4 step 4 and its consequence: the loopback member's "invalid bearer token" is aggregated
+// in front of the real error (kubernetes#135450).
+TEST(BuildChainTest, R6_4_LoopbackWrapper) {
+  ChainConfig config;
+  config.token_file = AliceTokenFile();
+  std::map<std::string, AuthResult> answers = {
+      {"expired-jwt", Rejected("service account token has expired")}};
+  config.tokens.push_back(std::make_unique<MapTokenAuthenticator>(std::move(answers)));
+  config.loopback_token = "loopback-secret";
+  const Chain chain = BuildChain(std::move(config));
+
+  const AuthResult loopback =
+      RunChain(chain, {.headers = {{"Authorization", "Bearer loopback-secret"}}});
+  ASSERT_TRUE(loopback.authenticated());
+  EXPECT_EQ(loopback.response().user.name, "system:apiserver");
+  EXPECT_EQ(loopback.response().user.groups, (G{"system:authenticated", "system:masters"}));
+  EXPECT_EQ(loopback.response().user.uid.size(), 36u);
+
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer expired-jwt"}}}),
+            Rejected("[invalid bearer token, service account token has expired]"));
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer nope"}}}),
+            Rejected("invalid bearer token"));
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer abc123"}}}),
+            Authed(kAliceAuthenticated));
+  EXPECT_EQ(RunChain(chain, {}), Authed(kAnonymous));
+}
+
+}  // namespace
+}  // namespace kauth
