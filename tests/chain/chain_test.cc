@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kauth/basic_request.h"
+#include "testing/cert_factory.h"
 #include "testing/fake_authenticators.h"
 #include "testing/run_sync.h"
 
@@ -181,6 +182,53 @@ TEST(BuildChainTest, R6_4_LoopbackWrapper) {
   EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer abc123"}}}),
             Authed(kAliceAuthenticated));
   EXPECT_EQ(RunChain(chain, {}), Authed(kAnonymous));
+}
+
+// R6.4 with --client-ca-file: x509 sits before the bearer token; a bad certificate is a 401, and
+// an empty CN falls through to the other members.
+TEST(BuildChainTest, R6_4_ClientCertificatesInTheChain) {
+  const testing::IssuedCert ca = testing::SelfSign(testing::CaSpec("client-ca"));
+  const testing::IssuedCert other_ca = testing::SelfSign(testing::CaSpec("other-ca"));
+  const testing::IssuedCert jbeda =
+      testing::Issue(testing::ClientSpec("jbeda", {"app1", "app2"}), ca);
+  const testing::IssuedCert stranger = testing::Issue(testing::ClientSpec("eve"), other_ca);
+  const testing::IssuedCert no_cn = testing::Issue(testing::ClientSpec("", {"org"}), ca);
+
+  auto bundle = CaBundle::FromPem(ca.CertPem(), "client-ca-bundle::ca.crt");
+  ASSERT_TRUE(bundle.has_value()) << bundle.error().message;
+  std::vector<double> expirations;
+  ChainConfig config;
+  config.client_ca = NewStaticCaBundleProvider(*bundle);
+  config.observe_client_certificate_expiration = [&](double s) { expirations.push_back(s); };
+  config.token_file = AliceTokenFile();
+  const Chain chain = BuildChain(std::move(config));
+
+  auto run = [&](const testing::IssuedCert& cert, std::optional<std::string> authorization) {
+    BasicRequest request("/api");
+    X509* leaf = cert.get();
+    request.SetPeerCertificates(std::span<X509* const>(&leaf, 1));
+    if (authorization) request.AddHeader("Authorization", *authorization);
+    return Authenticate(*chain.authenticator, request);
+  };
+
+  const AuthResult cert_user = run(jbeda, "Bearer abc123");
+  ASSERT_TRUE(cert_user.authenticated());
+  EXPECT_EQ(cert_user.response().user.name, "jbeda");
+  EXPECT_EQ(cert_user.response().user.groups, (G{"app1", "app2", "system:authenticated"}));
+  EXPECT_EQ(cert_user.response().user.extra.count("authentication.kubernetes.io/credential-id"),
+            1u);
+
+  const AuthResult bad_cert = run(stranger, std::nullopt);
+  ASSERT_TRUE(bad_cert.rejected());
+  EXPECT_TRUE(bad_cert.error().message().ends_with(
+      "failed: x509: certificate signed by unknown authority"))
+      << bad_cert.error().message();
+
+  // A rejected certificate does not stop a valid token from authenticating (plain union).
+  EXPECT_EQ(run(stranger, "Bearer abc123"), Authed(kAliceAuthenticated));
+  // No CN: x509 is not applicable, so the request is anonymous.
+  EXPECT_EQ(run(no_cn, std::nullopt), Authed(kAnonymous));
+  EXPECT_EQ(expirations.size(), 4u);
 }
 
 }  // namespace
