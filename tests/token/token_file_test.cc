@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -402,13 +403,41 @@ TEST_F(TokenFileLoadTest, R2_1_Directory) {
 }
 
 TEST_F(TokenFileLoadTest, R2_1_PermissionDenied) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
   const std::string path = Write("secret.csv", "t,alice,1");
   ASSERT_EQ(::chmod(path.c_str(), 0), 0);
-  auto loaded = TokenFile::Load(path);
-  ASSERT_TRUE(loaded.has_error());
-  EXPECT_EQ(loaded.error().message,
-            "--token-auth-file=" + path + ": open " + path + ": permission denied");
+  const std::string want = "--token-auth-file=" + path + ": open " + path + ": permission denied";
+  if (::geteuid() != 0) {
+    auto loaded = TokenFile::Load(path);
+    ASSERT_TRUE(loaded.has_error());
+    EXPECT_EQ(loaded.error().message, want);
+    return;
+  }
+  // Root reads any file, so the load runs in a child that drops to nobody (uid 65534) and
+  // reports the message through a pipe.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
+    auto loaded = TokenFile::Load(path);
+    const std::string message = loaded.has_error() ? loaded.error().message : "loaded";
+    const ssize_t written = ::write(fds[1], message.data(), message.size());
+    ::_exit(written == static_cast<ssize_t>(message.size()) ? 0 : 3);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof(buffer))) > 0;) {
+    message.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(message, want);
 }
 
 // R2.4: AUTH without audiences on a hit, N/A on a miss.
