@@ -8,7 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <string>
 #include <vector>
 
@@ -25,10 +24,9 @@ Chain MakeChain(std::size_t tokens, bool cache) {
   std::vector<TokenFile::Entry> entries;
   entries.reserve(tokens);
   for (std::size_t i = 0; i < tokens; ++i) {
-    entries.push_back({TokenFor(i),
-                       {.name = "user" + std::to_string(i),
-                        .uid = std::to_string(i),
-                        .groups = {"dev", "ops"}}});
+    entries.push_back(
+        {TokenFor(i),
+         {.name = "user" + std::to_string(i), .uid = std::to_string(i), .groups = {"dev", "ops"}}});
   }
   ChainConfig config;
   config.token_file = TokenFile::FromEntries(std::move(entries));

@@ -14,9 +14,8 @@
 #ifndef KAUTH_AUTHENTICATOR_H_
 #define KAUTH_AUTHENTICATOR_H_
 
-#include <string_view>
-
 #include <boost/asio/awaitable.hpp>
+#include <string_view>
 
 #include "kauth/auth_context.h"
 #include "kauth/auth_result.h"
@@ -45,6 +44,12 @@ class TokenAuthenticator {
   // Same outcomes as RequestAuthenticator::Authenticate, for an opaque bearer token.
   virtual Awaitable<AuthResult> AuthenticateToken(std::string_view token,
                                                   AuthContext& ctx) const = 0;
+
+  // True when AuthenticateToken always completes without suspending (an in-memory lookup). The
+  // token cache then runs a miss inline instead of as a detached shared call: a lookup that
+  // cannot wait gains nothing from single flight or a timeout, and the detached call costs
+  // microseconds. Remote authenticators keep the default.
+  virtual bool CompletesInline() const { return false; }
 };
 
 }  // namespace kauth

@@ -28,8 +28,8 @@ class BasicRequest final : public Request {
 
   std::optional<std::string_view> Header(std::string_view name) const override;
   std::vector<std::string_view> HeaderValues(std::string_view name) const override;
-  void ForEachHeader(const std::function<void(std::string_view, std::string_view)>& visit)
-      const override;
+  void ForEachHeader(
+      const std::function<void(std::string_view, std::string_view)>& visit) const override;
   void RemoveHeader(std::string_view name) override;
   void SetHeader(std::string_view name, std::string_view value) override;
   std::string_view path() const override { return path_; }

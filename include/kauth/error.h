@@ -3,10 +3,9 @@
 #ifndef KAUTH_ERROR_H_
 #define KAUTH_ERROR_H_
 
+#include <boost/system/result.hpp>
 #include <string>
 #include <utility>
-
-#include <boost/system/result.hpp>
 
 namespace kauth {
 

@@ -57,7 +57,8 @@ class TokenFile {
 
 // R2.4: AUTH with no audiences for a known token, NotApplicable otherwise. kube-apiserver wraps
 // it audience-agnostic (R1.5); BuildChain does the same.
-std::unique_ptr<TokenAuthenticator> NewTokenFileAuthenticator(std::shared_ptr<const TokenFile> file);
+std::unique_ptr<TokenAuthenticator> NewTokenFileAuthenticator(
+    std::shared_ptr<const TokenFile> file);
 
 }  // namespace kauth
 

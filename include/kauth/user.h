@@ -1,4 +1,5 @@
-// UserInfo: the identity an authenticator establishes, and Kubernetes' well-known names (R1.2, R1.3).
+// UserInfo: the identity an authenticator establishes, and Kubernetes' well-known names (R1.2,
+// R1.3).
 //
 // A plain value type: copy it freely; no thread-safety concerns beyond those of std::string.
 #ifndef KAUTH_USER_H_

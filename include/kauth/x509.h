@@ -27,7 +27,8 @@ class CaBundle {
   // Parses PEM certificates; non-certificate PEM blocks are skipped. `name` is the key used in
   // R5.7's messages, e.g. "client-ca-bundle::/etc/ca.crt". Errors (R5.7):
   //   missing content for CA bundle "<name>"
-  //   error loading CA bundle for "<name>": data does not contain any valid RSA or ECDSA certificates
+  //   error loading CA bundle for "<name>": data does not contain any valid RSA or ECDSA
+  //   certificates
   static Result<std::shared_ptr<const CaBundle>> FromPem(std::string_view pem,
                                                          std::string_view name);
   // Reads `path` and calls FromPem with the name "<purpose>::<path>"; purpose is

@@ -3,6 +3,14 @@
 #include <openssl/crypto.h>
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <cassert>
 #include <exception>
 #include <mutex>
@@ -12,15 +20,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/cancellation_state.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/this_coro.hpp>
 
 #include "cache/expiring_lru.h"
 #include "cache/waiter.h"
@@ -164,29 +163,37 @@ class CacheState {
   // Ends `flight`: stores its outcome when allowed and wakes every caller that joined it.
   void Complete(const Sha256Digest& key, const std::shared_ptr<Flight>& flight, OutcomePtr outcome,
                 bool storable) {
-    (outcome->result.rejected() ? fetches_error : fetches_ok)
-        .fetch_add(1, std::memory_order_relaxed);
-    const Clock::duration ttl = storable ? TtlFor(outcome->result) : Clock::duration::zero();
-    const Clock::time_point expiry =
-        ttl > Clock::duration::zero() ? SaturatingAdd(Now(), ttl) : Clock::time_point();
     std::vector<std::shared_ptr<OutcomeWaiter>> waiters;
-    Stripe& stripe = StripeFor(key);
-    {
-      std::lock_guard lock(stripe.mu);
-      // Checked under the stripe lock, which Clear takes after bumping the generation: either
-      // this store happens before Clear empties the stripe, or it sees the new generation.
-      if (ttl > Clock::duration::zero() && flight->generation == generation.load()) {
-        stripe.entries.Insert(key, outcome, expiry);
-      }
+    Store(key, flight->generation, outcome, storable, [&](Stripe& stripe) {
       // After a Clear the map may already hold a newer call under the same key.
       if (const auto it = stripe.flights.find(key);
           it != stripe.flights.end() && it->second == flight) {
         stripe.flights.erase(it);
       }
       waiters.swap(flight->waiters);
-    }
+    });
     in_flight.fetch_sub(1, std::memory_order_relaxed);
     for (const auto& waiter : waiters) waiter->Complete(outcome);
+  }
+
+  // Counts a finished lookup and stores its outcome for its TTL, unless a Clear came since
+  // `started_generation`. `under_lock` runs with the stripe locked.
+  template <typename UnderLock>
+  void Store(const Sha256Digest& key, std::uint64_t started_generation, const OutcomePtr& outcome,
+             bool storable, UnderLock under_lock) {
+    (outcome->result.rejected() ? fetches_error : fetches_ok)
+        .fetch_add(1, std::memory_order_relaxed);
+    const Clock::duration ttl = storable ? TtlFor(outcome->result) : Clock::duration::zero();
+    const Clock::time_point expiry =
+        ttl > Clock::duration::zero() ? SaturatingAdd(Now(), ttl) : Clock::time_point();
+    Stripe& stripe = StripeFor(key);
+    std::lock_guard lock(stripe.mu);
+    // Checked under the stripe lock, which Clear takes after bumping the generation: either
+    // this store happens before Clear empties the stripe, or it sees the new generation.
+    if (ttl > Clock::duration::zero() && started_generation == generation.load()) {
+      stripe.entries.Insert(key, outcome, expiry);
+    }
+    under_lock(stripe);
   }
 
   std::size_t size() {
@@ -346,6 +353,33 @@ Awaitable<AuthResult> TokenCache::AuthenticateToken(std::string_view token,
   const Sha256Digest key = state.Key(token, ctx.audiences());
   const Clock::time_point now = state.Now();
   Stripe& stripe = state.StripeFor(key);
+  if (state.inner().CompletesInline()) {
+    {
+      std::lock_guard lock(stripe.mu);
+      if (const OutcomePtr* stored = stripe.entries.Find(key, now)) {
+        ++stripe.hits;
+        co_return Replay(**stored, ctx);
+      }
+      ++stripe.misses;
+    }
+    // Nothing to wait for, so no shared call: the lookup runs here, with fresh recorders as the
+    // shared call would have (R8.4 step 2).
+    const std::uint64_t started_generation = state.generation.load();
+    AuthContext fresh(ctx.audiences());
+    std::optional<Outcome> outcome;
+    try {
+      AuthResult result = co_await state.inner().AuthenticateToken(token, fresh);
+      outcome.emplace(Outcome{std::move(result), fresh.warnings(), fresh.audit_annotations()});
+    } catch (...) {
+      // R8.4 step 4, and not stored, as on the shared path.
+    }
+    const bool crashed = !outcome;
+    if (crashed) outcome.emplace(Outcome{Failure(AuthErrorKind::kInternal, kAuthnCrashed), {}, {}});
+    auto shared = std::make_shared<const Outcome>(std::move(*outcome));
+    state.Store(key, started_generation, shared, /*storable=*/!crashed, [](Stripe&) {});
+    co_return Replay(*shared, ctx);
+  }
+
   OutcomePtr hit;
   std::shared_ptr<OutcomeWaiter> waiter;
   std::shared_ptr<Flight> started;

@@ -24,8 +24,7 @@ std::string QuotedList(const Audiences& audiences) {
 
 // R1.5, shared by both wrappers; `call` runs the delegate.
 template <typename Call>
-Awaitable<AuthResult> AuthenticateAgnostic(const Audiences& implicit, AuthContext& ctx,
-                                           Call call) {
+Awaitable<AuthResult> AuthenticateAgnostic(const Audiences& implicit, AuthContext& ctx, Call call) {
   if (!ctx.audiences()) co_return co_await call();
   Audiences audiences = IntersectAudiences(implicit, *ctx.audiences());
   if (audiences.empty()) co_return AuthResult::NotApplicable();
@@ -48,8 +47,9 @@ class AudienceAgnosticTokenAuthenticator final : public TokenAuthenticator {
                                      Audiences implicit)
       : delegate_(std::move(delegate)), implicit_(std::move(implicit)) {}
 
-  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
-                                          AuthContext& ctx) const override {
+  bool CompletesInline() const override { return delegate_->CompletesInline(); }
+
+  Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override {
     return AuthenticateAgnostic(implicit_, ctx, [this, token, ctx_ptr = &ctx] {
       return delegate_->AuthenticateToken(token, *ctx_ptr);
     });
@@ -62,8 +62,7 @@ class AudienceAgnosticTokenAuthenticator final : public TokenAuthenticator {
 
 class AudienceAgnosticAuthenticator final : public RequestAuthenticator {
  public:
-  AudienceAgnosticAuthenticator(std::unique_ptr<RequestAuthenticator> delegate,
-                                Audiences implicit)
+  AudienceAgnosticAuthenticator(std::unique_ptr<RequestAuthenticator> delegate, Audiences implicit)
       : delegate_(std::move(delegate)), implicit_(std::move(implicit)) {}
 
   Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {

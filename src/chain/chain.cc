@@ -22,9 +22,9 @@ std::string RandomUuid() {
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
   char out[37];
   std::snprintf(out, sizeof(out),
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 
@@ -49,9 +49,9 @@ Chain BuildChain(ChainConfig config) {
       std::move(config.front);
 
   if (config.client_ca) {
-    request_authenticators.push_back(NewX509Authenticator(
-        {.client_ca = config.client_ca,
-         .observe_expiration = config.observe_client_certificate_expiration}));
+    request_authenticators.push_back(
+        NewX509Authenticator({.client_ca = config.client_ca,
+                              .observe_expiration = config.observe_client_certificate_expiration}));
   }
 
   std::vector<std::unique_ptr<TokenAuthenticator>> token_authenticators;

@@ -1,5 +1,6 @@
 #include "kauth/union.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -25,8 +26,7 @@ Awaitable<AuthResult> RunUnion(const std::vector<std::unique_ptr<Member>>& membe
 
 class UnionAuthenticator final : public RequestAuthenticator {
  public:
-  UnionAuthenticator(std::vector<std::unique_ptr<RequestAuthenticator>> members,
-                     bool fail_on_error)
+  UnionAuthenticator(std::vector<std::unique_ptr<RequestAuthenticator>> members, bool fail_on_error)
       : members_(std::move(members)), fail_on_error_(fail_on_error) {}
 
   Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {
@@ -48,8 +48,12 @@ class UnionTokenAuthenticator final : public TokenAuthenticator {
                           bool fail_on_error)
       : members_(std::move(members)), fail_on_error_(fail_on_error) {}
 
-  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
-                                          AuthContext& ctx) const override {
+  bool CompletesInline() const override {
+    return std::all_of(members_.begin(), members_.end(),
+                       [](const auto& member) { return member->CompletesInline(); });
+  }
+
+  Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override {
     return RunUnion(members_, fail_on_error_,
                     [token, ctx_ptr = &ctx](const TokenAuthenticator& member) {
                       return member.AuthenticateToken(token, *ctx_ptr);

@@ -45,8 +45,8 @@ Rune DecodeRune(std::string_view s) {
     return {static_cast<char32_t>(((c0 & 0x1F) << 6) | (b(1) & 0x3F)), 2, true};
   }
   if (c0 >= 0xE0 && c0 <= 0xEF && cont(1) && cont(2)) {
-    const char32_t r = static_cast<char32_t>(((c0 & 0x0F) << 12) | ((b(1) & 0x3F) << 6) |
-                                             (b(2) & 0x3F));
+    const char32_t r =
+        static_cast<char32_t>(((c0 & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F));
     if (r >= 0x800 && (r < 0xD800 || r > 0xDFFF)) return {r, 3, true};
   }
   if (c0 >= 0xF0 && c0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {

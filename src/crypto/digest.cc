@@ -59,8 +59,7 @@ HmacSha256::HmacSha256(std::span<const std::uint8_t> key) : state_(std::make_uni
   constexpr std::size_t kBlock = 64;
   std::uint8_t block[kBlock] = {};
   if (key.size() > kBlock) {
-    const Sha256Digest hashed =
-        Sha256({reinterpret_cast<const char*>(key.data()), key.size()});
+    const Sha256Digest hashed = Sha256({reinterpret_cast<const char*>(key.data()), key.size()});
     std::memcpy(block, hashed.data(), hashed.size());
   } else {
     std::memcpy(block, key.data(), key.size());
@@ -103,10 +102,9 @@ void HmacSha256::Message::Update(std::string_view data) {
 }
 
 void HmacSha256::Message::UpdateUint32(std::uint32_t value) {
-  const std::uint8_t bytes[4] = {static_cast<std::uint8_t>(value >> 24),
-                                 static_cast<std::uint8_t>(value >> 16),
-                                 static_cast<std::uint8_t>(value >> 8),
-                                 static_cast<std::uint8_t>(value)};
+  const std::uint8_t bytes[4] = {
+      static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+      static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
   CheckOk(EVP_DigestUpdate(AsCtx(ctx_), bytes, sizeof(bytes)));
 }
 

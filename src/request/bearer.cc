@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "request/bearer_parse.h"
+#include "request/unknown_token.h"
 
 namespace kauth {
 namespace {
@@ -26,14 +27,10 @@ class BearerAuthenticator final : public RequestAuthenticator {
       case BearerCredential::Kind::kToken:
         break;
     }
-    AuthResult result = co_await tokens_->AuthenticateToken(credential.token, ctx);
-    if (result.authenticated()) {
-      // Done last: `credential.token` points into the header being removed.
-      request.RemoveHeader("Authorization");
-    } else if (result.not_applicable()) {
-      co_return AuthResult::Rejected(
-          AuthError(AuthErrorKind::kInvalidCredential, std::string(kInvalidBearerToken)));
-    }
+    AuthResult result =
+        RejectUnknownToken(co_await tokens_->AuthenticateToken(credential.token, ctx));
+    // Done last: `credential.token` points into the header being removed.
+    if (result.authenticated()) request.RemoveHeader("Authorization");
     co_return result;
   }
 

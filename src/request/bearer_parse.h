@@ -10,10 +10,10 @@ namespace kauth {
 
 struct BearerCredential {
   enum class Kind {
-    kNone,            // no bearer credential: absent, blank, another scheme, or no token part
-    kEmptyToken,      // `Bearer ` followed by nothing usable, e.g. `Bearer \t`
-    kExtraSpace,      // `Bearer  x`: an empty token with a third part (R3.2 warning)
-    kToken,           // `token` holds the token
+    kNone,        // no bearer credential: absent, blank, another scheme, or no token part
+    kEmptyToken,  // `Bearer ` followed by nothing usable, e.g. `Bearer \t`
+    kExtraSpace,  // `Bearer  x`: an empty token with a third part (R3.2 warning)
+    kToken,       // `token` holds the token
   };
   Kind kind = Kind::kNone;
   std::string_view token;  // a view into the header value

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "request/unknown_token.h"
 #include "request/websocket_protocol.h"
 
 namespace kauth {
@@ -29,7 +30,7 @@ class WebSocketProtocolAuthenticator final : public RequestAuthenticator {
     }
     if (found.token.empty()) co_return AuthResult::NotApplicable();
 
-    AuthResult result = co_await tokens_->AuthenticateToken(found.token, ctx);
+    AuthResult result = RejectUnknownToken(co_await tokens_->AuthenticateToken(found.token, ctx));
     OPENSSL_cleanse(found.token.data(), found.token.size());
     if (result.authenticated()) {
       std::string remaining;
@@ -38,9 +39,6 @@ class WebSocketProtocolAuthenticator final : public RequestAuthenticator {
         remaining += found.other_protocols[i];
       }
       request.SetHeader("Sec-WebSocket-Protocol", remaining);
-    } else if (result.not_applicable()) {
-      co_return AuthResult::Rejected(
-          AuthError(AuthErrorKind::kInvalidCredential, "invalid bearer token"));
     }
     co_return result;
   }

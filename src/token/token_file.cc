@@ -198,6 +198,8 @@ class TokenFileAuthenticator final : public TokenAuthenticator {
     assert(file_ != nullptr);
   }
 
+  bool CompletesInline() const override { return true; }
+
   Awaitable<AuthResult> AuthenticateToken(std::string_view token,
                                           AuthContext& /*ctx*/) const override {
     const UserInfo* user = file_->Find(token);

@@ -3,6 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -14,17 +24,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "testing/fake_authenticators.h"
 #include "testing/run_sync.h"
@@ -94,7 +93,12 @@ struct FakeClock {
 class ScriptedTokenAuthenticator final : public TokenAuthenticator {
  public:
   using Script = std::function<AuthResult(std::string_view token, AuthContext& ctx)>;
-  explicit ScriptedTokenAuthenticator(Script script) : script_(std::move(script)) {}
+  // `completes_inline` declares the authenticator in-memory (TokenAuthenticator::CompletesInline)
+  // so the cache takes its inline miss path; otherwise misses go through the shared call.
+  explicit ScriptedTokenAuthenticator(Script script, bool completes_inline = false)
+      : script_(std::move(script)), completes_inline_(completes_inline) {}
+
+  bool CompletesInline() const override { return completes_inline_; }
 
   Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override {
     ++calls_;
@@ -105,6 +109,7 @@ class ScriptedTokenAuthenticator final : public TokenAuthenticator {
 
  private:
   Script script_;
+  bool completes_inline_;
   mutable std::atomic<int> calls_{0};
 };
 
@@ -858,6 +863,89 @@ TEST(TokenCacheTest, R8_4_StressOneIoContextManyThreads) {
   EXPECT_LT(static_cast<std::uint64_t>(slow->calls()), stats.misses);
   EXPECT_EQ(stats.in_flight, 0);
   EXPECT_EQ(stats.blocked, 0);
+}
+
+// The inline miss path (an in-memory inner authenticator) keeps the shared call's semantics:
+// R8.4 step 2 storage rules, fresh recorders replayed only on success, R8.4 step 4 for a throw.
+TEST(TokenCacheInlineTest, R8_4_InlineMissMatchesSharedCallSemantics) {
+  FakeClock clock;
+  auto inner = std::make_shared<ScriptedTokenAuthenticator>(
+      [](std::string_view token, AuthContext& ctx) -> AuthResult {
+        ctx.AddWarning("warned for " + std::string(token));
+        ctx.AddAuditAnnotation("k", std::string(token));
+        if (token == "alice") return kAlice;
+        if (token == "boom") throw std::runtime_error("crash");
+        return AuthResult::NotApplicable();
+      },
+      /*completes_inline=*/true);
+  TokenCache cache(inner, {.now = clock.Fn()});
+
+  AuthContext first;
+  EXPECT_EQ(testing::AuthenticateToken(cache, "alice", first), kAlice);
+  EXPECT_EQ(first.warnings(), std::vector<std::string>{"warned for alice"});
+  EXPECT_EQ(first.audit_annotations(), (std::vector<AuditAnnotation>{{"k", "alice"}}));
+  AuthContext second;
+  EXPECT_EQ(testing::AuthenticateToken(cache, "alice", second), kAlice);
+  EXPECT_EQ(second.warnings(), std::vector<std::string>{"warned for alice"});
+  EXPECT_EQ(inner->calls(), 1);  // the second lookup was a hit
+
+  // Not applicable: not stored (failure TTL 0) and no warnings replayed.
+  AuthContext unknown;
+  EXPECT_TRUE(testing::AuthenticateToken(cache, "nobody", unknown).not_applicable());
+  EXPECT_TRUE(unknown.warnings().empty());
+  EXPECT_TRUE(testing::AuthenticateToken(cache, "nobody").not_applicable());
+  EXPECT_EQ(inner->calls(), 3);
+
+  // A throw becomes Kubernetes' internal error and is never stored.
+  EXPECT_EQ(testing::AuthenticateToken(cache, "boom"), kCrashed);
+  EXPECT_EQ(testing::AuthenticateToken(cache, "boom"), kCrashed);
+  EXPECT_EQ(inner->calls(), 5);
+
+  // Success expires after the TTL; Clear drops what is stored.
+  clock.now += 10s;
+  EXPECT_EQ(testing::AuthenticateToken(cache, "alice"), kAlice);
+  EXPECT_EQ(inner->calls(), 6);
+  cache.Clear();
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(testing::AuthenticateToken(cache, "alice"), kAlice);
+  EXPECT_EQ(inner->calls(), 7);
+
+  const TokenCacheStats stats = cache.stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 7u);
+  EXPECT_EQ(stats.fetches_ok, 5u);  // alice x3, nobody x2
+  EXPECT_EQ(stats.fetches_error, 2u);
+  EXPECT_EQ(stats.in_flight, 0);
+}
+
+// The inline path never suspends: a lookup runs as many io_context handlers as a coroutine that
+// does nothing at all, while the shared-call path needs more (strand, timer, wake-up).
+TEST(TokenCacheInlineTest, InlineMissCompletesWithoutSuspending) {
+  const auto handlers = [](auto spawn) {
+    asio::io_context io;
+    spawn(io);
+    return io.run();
+  };
+  const std::size_t baseline = handlers([](asio::io_context& io) {
+    asio::co_spawn(
+        io, []() -> Awaitable<AuthResult> { co_return AuthResult::NotApplicable(); },
+        [](std::exception_ptr, AuthResult) {});
+  });
+
+  auto script = [](std::string_view, AuthContext&) { return kAlice; };
+  for (const bool completes_inline : {true, false}) {
+    TokenCache cache(std::make_shared<ScriptedTokenAuthenticator>(script, completes_inline), {});
+    Lookup lookup("alice");
+    const std::size_t ran =
+        handlers([&](asio::io_context& io) { Start(io.get_executor(), cache, lookup); });
+    ASSERT_TRUE(lookup.result.has_value());
+    EXPECT_EQ(*lookup.result, kAlice);
+    if (completes_inline) {
+      EXPECT_EQ(ran, baseline);
+    } else {
+      EXPECT_GT(ran, baseline);
+    }
+  }
 }
 
 }  // namespace

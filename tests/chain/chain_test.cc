@@ -54,7 +54,8 @@ TEST(BuildChainTest, R6_4_NothingConfiguredIsAnonymousAloneWithoutGroupAdder) {
   ASSERT_NE(chain.authenticator, nullptr);
   EXPECT_EQ(RunChain(chain, {}), Authed(kAnonymous));
   // Anonymous alone does not even look at credentials.
-  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer whatever"}}}), Authed(kAnonymous));
+  EXPECT_EQ(RunChain(chain, {.headers = {{"Authorization", "Bearer whatever"}}}),
+            Authed(kAnonymous));
 }
 
 // R6.4 steps 2-3 with a token file: outcomes seen by a client.
@@ -220,8 +221,8 @@ TEST(BuildChainTest, R6_4_ClientCertificatesInTheChain) {
 
   const AuthResult bad_cert = run(stranger, std::nullopt);
   ASSERT_TRUE(bad_cert.rejected());
-  EXPECT_TRUE(bad_cert.error().message().ends_with(
-      "failed: x509: certificate signed by unknown authority"))
+  EXPECT_TRUE(
+      bad_cert.error().message().ends_with("failed: x509: certificate signed by unknown authority"))
       << bad_cert.error().message();
 
   // A rejected certificate does not stop a valid token from authenticating (plain union).

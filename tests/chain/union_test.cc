@@ -40,13 +40,24 @@ const std::vector<UnionCase>& Cases() {
       {"first success wins", {kAlice, kBob}, kAlice, kAlice, 1, 1},
       {"not applicable then success", {kNA, kBob}, kBob, kBob, 2, 2},
       {"error then success drops the error", {Rejected("e1"), kBob}, kBob, Rejected("e1"), 2, 1},
-      {"errors aggregate", {Rejected("e1"), kNA, Rejected("e2")}, Rejected("[e1, e2]"),
-       Rejected("e1"), 3, 1},
-      {"duplicate errors collapse", {Rejected("invalid bearer token"),
-                                     Rejected("invalid bearer token")},
-       Rejected("invalid bearer token"), Rejected("invalid bearer token"), 2, 1},
-      {"not applicable never masks an error", {kNA, Rejected("e1"), kNA}, Rejected("e1"),
-       Rejected("e1"), 3, 2},
+      {"errors aggregate",
+       {Rejected("e1"), kNA, Rejected("e2")},
+       Rejected("[e1, e2]"),
+       Rejected("e1"),
+       3,
+       1},
+      {"duplicate errors collapse",
+       {Rejected("invalid bearer token"), Rejected("invalid bearer token")},
+       Rejected("invalid bearer token"),
+       Rejected("invalid bearer token"),
+       2,
+       1},
+      {"not applicable never masks an error",
+       {kNA, Rejected("e1"), kNA},
+       Rejected("e1"),
+       Rejected("e1"),
+       3,
+       2},
   };
   return cases;
 }
@@ -94,6 +105,27 @@ TEST(UnionAuthenticatorTest, R6_1_UnionOfOneIsThatMember) {
   std::vector<std::unique_ptr<RequestAuthenticator>> members;
   members.push_back(std::move(member));
   EXPECT_EQ(NewUnionAuthenticator(std::move(members)).get(), raw);
+}
+
+// A remote authenticator: keeps TokenAuthenticator::CompletesInline's default (false).
+class RemoteTokenAuthenticator final : public TokenAuthenticator {
+ public:
+  Awaitable<AuthResult> AuthenticateToken(std::string_view, AuthContext&) const override {
+    co_return AuthResult::NotApplicable();
+  }
+};
+
+// The token cache skips its shared call only when every member is in-memory.
+TEST(UnionAuthenticatorTest, CompletesInlineOnlyWhenEveryMemberDoes) {
+  auto make = [](bool with_remote) {
+    std::vector<std::unique_ptr<TokenAuthenticator>> members;
+    members.push_back(std::make_unique<MapTokenAuthenticator>(std::map<std::string, AuthResult>{}));
+    members.push_back(std::make_unique<MapTokenAuthenticator>(std::map<std::string, AuthResult>{}));
+    if (with_remote) members.push_back(std::make_unique<RemoteTokenAuthenticator>());
+    return NewUnionTokenAuthenticator(std::move(members));
+  };
+  EXPECT_TRUE(make(false)->CompletesInline());
+  EXPECT_FALSE(make(true)->CompletesInline());
 }
 
 TEST(UnionAuthenticatorTest, AggregateKindIsMostSevere) {

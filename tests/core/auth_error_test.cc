@@ -28,8 +28,8 @@ TEST(AuthErrorTest, R0_3_AggregateFormatting) {
        {AuthError(K::kInvalidCredential, "a"), AuthError(K::kInvalidCredential, "a")},
        "a"},
       {"nested aggregates flatten",
-       {AuthError::Aggregate({AuthError(K::kInvalidCredential, "a"),
-                              AuthError(K::kInvalidCredential, "b")}),
+       {AuthError::Aggregate(
+            {AuthError(K::kInvalidCredential, "a"), AuthError(K::kInvalidCredential, "b")}),
         AuthError(K::kInvalidCredential, "b"), AuthError(K::kInvalidCredential, "c")},
        "[a, b, c]"},
   };
@@ -39,13 +39,13 @@ TEST(AuthErrorTest, R0_3_AggregateFormatting) {
 }
 
 TEST(AuthErrorTest, AggregateKindIsMostSevere) {
-  EXPECT_EQ(AuthError::Aggregate({AuthError(K::kInvalidCredential, "a"),
-                                  AuthError(K::kUnavailable, "b")})
-                .kind(),
-            K::kUnavailable);
-  EXPECT_EQ(AuthError::Aggregate({AuthError(K::kInternal, "a"), AuthError(K::kUnavailable, "b")})
-                .kind(),
-            K::kInternal);
+  EXPECT_EQ(
+      AuthError::Aggregate({AuthError(K::kInvalidCredential, "a"), AuthError(K::kUnavailable, "b")})
+          .kind(),
+      K::kUnavailable);
+  EXPECT_EQ(
+      AuthError::Aggregate({AuthError(K::kInternal, "a"), AuthError(K::kUnavailable, "b")}).kind(),
+      K::kInternal);
   EXPECT_EQ(AuthError::Aggregate({AuthError(K::kInvalidCredential, "a")}).kind(),
             K::kInvalidCredential);
 }

@@ -27,16 +27,16 @@ TEST(AnonymousAuthenticatorTest, R6_3_AnonymousUser) {
 
 // R6.3: with conditions, only exact paths are anonymous (no prefix, no normalisation).
 TEST(AnonymousAuthenticatorTest, R6_3_AllowedPathsMatchExactly) {
-  auto anonymous = NewAnonymousAuthenticator({.allowed_paths = std::vector<std::string>{
-                                                  "/healthz", "/livez", "/readyz"}});
+  auto anonymous = NewAnonymousAuthenticator(
+      {.allowed_paths = std::vector<std::string>{"/healthz", "/livez", "/readyz"}});
   struct Case {
     const char* path;
     bool anonymous;
   };
   const Case cases[] = {
-      {"/healthz", true},     {"/livez", true},     {"/readyz", true},
-      {"/healthz/", false},   {"/healthz/etcd", false}, {"//healthz", false},
-      {"/HEALTHZ", false},    {"/api", false},      {"/", false},
+      {"/healthz", true},   {"/livez", true},         {"/readyz", true},
+      {"/healthz/", false}, {"/healthz/etcd", false}, {"//healthz", false},
+      {"/HEALTHZ", false},  {"/api", false},          {"/", false},
   };
   for (const auto& c : cases) {
     BasicRequest request(c.path);
@@ -47,8 +47,7 @@ TEST(AnonymousAuthenticatorTest, R6_3_AllowedPathsMatchExactly) {
 }
 
 TEST(AnonymousAuthenticatorTest, R6_3_EmptyConditionListAllowsNothing) {
-  auto anonymous =
-      NewAnonymousAuthenticator({.allowed_paths = std::vector<std::string>{}});
+  auto anonymous = NewAnonymousAuthenticator({.allowed_paths = std::vector<std::string>{}});
   BasicRequest request("/healthz");
   EXPECT_TRUE(Authenticate(*anonymous, request).not_applicable());
 }

@@ -40,8 +40,10 @@ TEST(BearerParseTest, R3_1_R3_2_HeaderParsingTable) {
       {"two spaces: empty token with warning", "Bearer  T", Kind::kExtraSpace, ""},
       {"tab is not a separator", "Bearer\tT", Kind::kNone, ""},
       {"leading and trailing white space trimmed", " \tBearer T \t", Kind::kToken, "T"},
-      {"unicode space trimmed (Go TrimSpace)", "\xC2\xA0" "Bearer T\xE3\x80\x80", Kind::kToken,
-       "T"},
+      {"unicode space trimmed (Go TrimSpace)",
+       "\xC2\xA0"
+       "Bearer T\xE3\x80\x80",
+       Kind::kToken, "T"},
       {"bearer prefix of a longer scheme", "BearerX T", Kind::kNone, ""},
       {"token keeps its bytes", "Bearer a.b-c_d=", Kind::kToken, "a.b-c_d="},
   };
@@ -83,10 +85,9 @@ TEST_F(BearerAuthenticatorTest, R3_3_OutcomesTable) {
       {"known token, other case scheme", "bEaReR good", Authed({.name = "alice", .uid = "1001"}),
        true, 1},
       {"unknown token", "Bearer unknown", Rejected("invalid bearer token"), false, 1},
-      {"token authenticator error passes through", "Bearer broken",
-       Rejected("token has expired"), false, 1},
-      {"two spaces never reach the lookup", "Bearer  good", AuthResult::NotApplicable(), false,
-       0},
+      {"token authenticator error passes through", "Bearer broken", Rejected("token has expired"),
+       false, 1},
+      {"two spaces never reach the lookup", "Bearer  good", AuthResult::NotApplicable(), false, 0},
   };
   for (const auto& c : cases) {
     *calls_ = 0;
@@ -94,8 +95,7 @@ TEST_F(BearerAuthenticatorTest, R3_3_OutcomesTable) {
     if (c.header) request.AddHeader("Authorization", *c.header);
     const AuthResult got = Authenticate(*bearer_, request);
     EXPECT_EQ(got, c.want) << c.name;
-    EXPECT_EQ(request.Header("Authorization").has_value(), c.header && !c.header_removed)
-        << c.name;
+    EXPECT_EQ(request.Header("Authorization").has_value(), c.header && !c.header_removed) << c.name;
     EXPECT_EQ(*calls_, c.token_lookups) << c.name;
   }
 }

@@ -35,10 +35,12 @@ TEST(WebSocketProtocolTest, R4_1_WebSocketRequestDetection) {
       {"second connection line",
        {{"Upgrade", "websocket"}, {"Connection", "keep-alive"}, {"Connection", "Upgrade"}},
        true},
-      {"connection contains upgrade", {{"Upgrade", "websocket"}, {"Connection", "xupgradex"}},
+      {"connection contains upgrade",
+       {{"Upgrade", "websocket"}, {"Connection", "xupgradex"}},
        true},
       {"no connection", {{"Upgrade", "websocket"}}, false},
-      {"connection without upgrade", {{"Upgrade", "websocket"}, {"Connection", "keep-alive"}},
+      {"connection without upgrade",
+       {{"Upgrade", "websocket"}, {"Connection", "keep-alive"}},
        false},
       {"other upgrade", {{"Upgrade", "SPDY/3.1"}, {"Connection", "Upgrade"}}, false},
       {"only first upgrade value counts",
@@ -76,8 +78,8 @@ TEST(WebSocketProtocolTest, R4_2_RawBase64UrlDecoding) {
 class WebSocketAuthenticatorTest : public ::testing::Test {
  protected:
   WebSocketAuthenticatorTest()
-      : authenticator_(NewWebSocketProtocolAuthenticator(std::make_shared<MapTokenAuthenticator>(
-            std::map<std::string, AuthResult>{
+      : authenticator_(NewWebSocketProtocolAuthenticator(
+            std::make_shared<MapTokenAuthenticator>(std::map<std::string, AuthResult>{
                 {"mytoken", Authed({.name = "alice"})},
                 {"broken", Rejected("backend down", AuthErrorKind::kUnavailable)},
             }))) {}
@@ -116,7 +118,10 @@ TEST_F(WebSocketAuthenticatorTest, R4_2_R4_3_OutcomesTable) {
        false,
        AuthResult::NotApplicable(),
        {prefix + "bXl0b2tlbg, v4.channel.k8s.io"}},
-      {"no token protocol", {"v4.channel.k8s.io"}, true, AuthResult::NotApplicable(),
+      {"no token protocol",
+       {"v4.channel.k8s.io"},
+       true,
+       AuthResult::NotApplicable(),
        {"v4.channel.k8s.io"}},
       {"no protocol header", {}, true, AuthResult::NotApplicable(), {}},
       {"multiple tokens",
@@ -134,10 +139,16 @@ TEST_F(WebSocketAuthenticatorTest, R4_2_R4_3_OutcomesTable) {
        true,
        Rejected("invalid base64.bearer.authorization token"),
        {}},
-      {"token alone", {prefix + "bXl0b2tlbg"}, true, Rejected("missing additional subprotocol"),
+      {"token alone",
+       {prefix + "bXl0b2tlbg"},
+       true,
+       Rejected("missing additional subprotocol"),
        {}},
-      {"empty token is not applicable", {prefix + ", v4.channel.k8s.io"}, true,
-       AuthResult::NotApplicable(), {}},
+      {"empty token is not applicable",
+       {prefix + ", v4.channel.k8s.io"},
+       true,
+       AuthResult::NotApplicable(),
+       {}},
       {"unknown token",
        {prefix + "dW5rbm93bg, v4.channel.k8s.io"},
        true,
@@ -160,8 +171,7 @@ TEST_F(WebSocketAuthenticatorTest, R4_2_R4_3_OutcomesTable) {
     EXPECT_EQ(got, c.want) << c.name;
     if (got.authenticated() || !c.protocols_after.empty()) {
       const auto after = request.HeaderValues("Sec-WebSocket-Protocol");
-      EXPECT_EQ(std::vector<std::string>(after.begin(), after.end()), c.protocols_after)
-          << c.name;
+      EXPECT_EQ(std::vector<std::string>(after.begin(), after.end()), c.protocols_after) << c.name;
     }
   }
 }

@@ -21,8 +21,7 @@ namespace kauth::testing {
 
 // Shorthands for expected outcomes.
 AuthResult Authed(UserInfo user, Audiences audiences = {});
-AuthResult Rejected(std::string message,
-                    AuthErrorKind kind = AuthErrorKind::kInvalidCredential);
+AuthResult Rejected(std::string message, AuthErrorKind kind = AuthErrorKind::kInvalidCredential);
 
 // A request authenticator that always answers `result`, counting its calls.
 class FixedRequestAuthenticator final : public RequestAuthenticator {
@@ -42,6 +41,7 @@ class MapTokenAuthenticator final : public TokenAuthenticator {
   explicit MapTokenAuthenticator(std::map<std::string, AuthResult> answers,
                                  std::shared_ptr<std::atomic<int>> calls = nullptr);
   Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override;
+  bool CompletesInline() const override { return true; }
 
  private:
   std::map<std::string, AuthResult, std::less<>> answers_;

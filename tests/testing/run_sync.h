@@ -3,12 +3,11 @@
 #ifndef KAUTH_TESTING_RUN_SYNC_H_
 #define KAUTH_TESTING_RUN_SYNC_H_
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <exception>
 #include <optional>
 #include <utility>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "kauth/authenticator.h"
 
@@ -38,8 +37,8 @@ inline AuthResult Authenticate(const RequestAuthenticator& authenticator, Reques
   return Authenticate(authenticator, request, ctx);
 }
 
-inline AuthResult AuthenticateToken(const TokenAuthenticator& authenticator,
-                                    std::string_view token, AuthContext& ctx) {
+inline AuthResult AuthenticateToken(const TokenAuthenticator& authenticator, std::string_view token,
+                                    AuthContext& ctx) {
   return RunSync(authenticator.AuthenticateToken(token, ctx));
 }
 
