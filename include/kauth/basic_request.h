@@ -11,7 +11,7 @@
 
 namespace kauth {
 
-class BasicRequest final : public Request {
+class BasicRequest : public Request {
  public:
   BasicRequest() = default;
   explicit BasicRequest(std::string path) : path_(std::move(path)) {}

@@ -1,0 +1,41 @@
+// Handler: one stage of kauthd's handler chain (authentication filter -> authorizer -> built-in
+// APIs -> 404), in the way kube-apiserver nests its filters. A handler either answers or passes
+// the request to the next one it owns.
+//
+// Handlers are immutable after construction and called concurrently from every server thread.
+#ifndef KAUTH_HTTP_HANDLER_H_
+#define KAUTH_HTTP_HANDLER_H_
+
+#include <optional>
+#include <string>
+
+#include "http/server_request.h"
+#include "http/server_response.h"
+#include "kauth/auth_context.h"
+#include "kauth/authenticator.h"
+#include "kauth/user.h"
+
+namespace kauth::http {
+
+// Per-request state that the filters hand to later stages (Kubernetes keeps it in the Go
+// context).
+struct RequestState {
+  // Audiences, warnings and audit annotations collected while authenticating.
+  AuthContext auth;
+  // The authenticated user; empty before the filter ran, or when authentication is disabled
+  // (R7.1).
+  std::optional<UserInfo> user;
+  // The Audit-Id of this request: the client's Audit-ID header, or a fresh UUID.
+  std::string audit_id;
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // Never throws for bad input: every request gets a response.
+  virtual Awaitable<ServerResponse> Handle(ServerRequest& request, RequestState& state) const = 0;
+};
+
+}  // namespace kauth::http
+
+#endif  // KAUTH_HTTP_HANDLER_H_

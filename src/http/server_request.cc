@@ -1,0 +1,67 @@
+#include "http/server_request.h"
+
+#include <optional>
+
+#include "core/strings.h"
+
+namespace kauth::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Go's url.QueryUnescape: %XX escapes and '+' as space; a malformed escape is an error.
+std::optional<std::string> QueryUnescape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = HexValue(text[i + 1]);
+      const int lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void ServerRequest::SetTarget(std::string target) {
+  target_ = std::move(target);
+  const std::size_t question = target_.find('?');
+  set_path(target_.substr(0, question));
+}
+
+std::string_view ServerRequest::query() const {
+  const std::size_t question = target_.find('?');
+  if (question == std::string::npos) return {};
+  return std::string_view(target_).substr(question + 1);
+}
+
+std::optional<std::string> ServerRequest::QueryParam(std::string_view name) const {
+  for (std::string_view pair : Split(query(), '&')) {
+    // Go 1.17+ rejects (and skips) pairs containing ';'.
+    if (pair.empty() || pair.find(';') != std::string_view::npos) continue;
+    const std::size_t equals = pair.find('=');
+    const std::optional<std::string> key = QueryUnescape(pair.substr(0, equals));
+    if (!key || *key != name) continue;
+    const std::optional<std::string> value =
+        equals == std::string_view::npos ? std::string() : QueryUnescape(pair.substr(equals + 1));
+    if (value) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace kauth::http
