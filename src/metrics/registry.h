@@ -1,12 +1,25 @@
 // A small Prometheus metrics registry for kauthd: counters, gauges and histograms with labels,
-// rendered in the Prometheus text exposition format (version 0.0.4) for /metrics.
+// rendered in the Prometheus text exposition format (version 0.0.4) for /metrics, the way
+// Kubernetes' component-base/metrics and Prometheus' Go client write it:
 //
-// Metric objects are created once at start-up and live as long as the registry; recording is
-// lock-free for an existing label set and thread-safe from every server thread.
+//   # HELP <name> [ALPHA] <help>          (stability prefix; "\" and newline escaped)
+//   # TYPE <name> counter|gauge|histogram
+//   <name>{<label>="<value>",...} <value>  (labels sorted by name; series sorted by label values)
+//
+// Values are formatted as Go's strconv.FormatFloat(v, 'g', -1, 64) ("1", "0.005", "100000",
+// "1e+06", "+Inf"); histogram buckets are cumulative, with le="+Inf", then _sum and _count.
+// A metric with labels appears only once a series has been recorded; an unlabelled one is
+// always rendered (its value starts at 0). Families are sorted by name.
+//
+// Metric objects are created once at start-up and live as long as the registry. Recording on an
+// existing series takes a short striped lock for the series lookup and then updates atomics;
+// everything is thread-safe from every server thread. Passing a number of label values that
+// differs from the metric's label names is a programming error and aborts.
 #ifndef KAUTH_METRICS_REGISTRY_H_
 #define KAUTH_METRICS_REGISTRY_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,14 +27,16 @@
 
 namespace kauth::metrics {
 
-// Kubernetes' stability levels appear in HELP text as "[ALPHA] ..." / "[BETA] ...".
+// Kubernetes' stability levels appear in HELP text as "[ALPHA] ..." / "[BETA] ..." /
+// "[STABLE] ..."; kNone writes the help text alone.
 enum class Stability { kAlpha, kBeta, kStable, kNone };
 
 class Counter {
  public:
   virtual ~Counter() = default;
-  // `label_values` in the order of the metric's label names.
+  // `label_values` in the order of the metric's label names. `delta` must be >= 0.
   virtual void Add(const std::vector<std::string_view>& label_values, double delta = 1) = 0;
+  // 0 for a series never recorded.
   virtual double Value(const std::vector<std::string_view>& label_values) const = 0;
 };
 
@@ -36,9 +51,21 @@ class Gauge {
 class Histogram {
  public:
   virtual ~Histogram() = default;
+  // Counts `value` in the first bucket whose upper bound is >= value (Prometheus' "le").
   virtual void Observe(const std::vector<std::string_view>& label_values, double value) = 0;
+  // 0 for a series never recorded.
   virtual std::uint64_t Count(const std::vector<std::string_view>& label_values) const = 0;
+  virtual double Sum(const std::vector<std::string_view>& label_values) const = 0;
 };
+
+// One series of a metric whose values are read at scrape time (see AddCollected*).
+struct CollectedSample {
+  std::vector<std::string> label_values;
+  double value = 0;
+};
+// Called on every Render, from the rendering thread: must be thread-safe and quick. The samples
+// it returns are the series that exist now (none: the metric is not rendered).
+using Collector = std::function<std::vector<CollectedSample>()>;
 
 class Registry {
  public:
@@ -53,8 +80,16 @@ class Registry {
                       std::vector<std::string> label_names);
   Gauge& AddGauge(std::string name, std::string help, Stability stability,
                   std::vector<std::string> label_names);
+  // `buckets`: the upper bounds, strictly increasing, without +Inf (it is always added).
   Histogram& AddHistogram(std::string name, std::string help, Stability stability,
                           std::vector<std::string> label_names, std::vector<double> buckets);
+
+  // Counters and gauges owned elsewhere (e.g. a cache's own statistics), read through `collect`
+  // when rendering. The registry keeps `collect` (and what it captures) until it is destroyed.
+  void AddCollectedCounter(std::string name, std::string help, Stability stability,
+                           std::vector<std::string> label_names, Collector collect);
+  void AddCollectedGauge(std::string name, std::string help, Stability stability,
+                         std::vector<std::string> label_names, Collector collect);
 
   // The text exposition of every metric, sorted by name.
   std::string Render() const;
@@ -63,6 +98,16 @@ class Registry {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Go's strconv.FormatFloat(value, 'g', -1, 64) as Prometheus' text format writes sample values
+// and bucket bounds: "0", "1", "0.005", "100000", "1e+06", "1.5e-05", "+Inf", "-Inf", "NaN".
+std::string FormatValue(double value);
+
+// Bucket helpers with Prometheus' Go client semantics.
+// start, start*factor, ... (count bounds); ExponentialBuckets(0.001, 2, 15) is R7.6's.
+std::vector<double> ExponentialBuckets(double start, double factor, int count);
+// Prometheus' DefBuckets: .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10.
+std::vector<double> DefaultBuckets();
 
 }  // namespace kauth::metrics
 

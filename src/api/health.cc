@@ -1,0 +1,194 @@
+#include "api/health.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "api/go_utf8.h"
+#include "api/query_values.h"
+#include "api/responses.h"
+#include "http/status.h"
+#include "log/log.h"
+
+namespace kauth::api {
+namespace {
+
+constexpr std::string_view kSource = "health.cc";
+
+struct Target {
+  HealthEndpoint endpoint;
+  std::string_view name;   // "healthz", "livez" or "readyz"
+  std::string_view check;  // empty for the endpoint itself
+};
+
+std::optional<Target> Parse(std::string_view path) {
+  static constexpr std::pair<std::string_view, HealthEndpoint> kEndpoints[] = {
+      {"healthz", HealthEndpoint::kHealthz},
+      {"livez", HealthEndpoint::kLivez},
+      {"readyz", HealthEndpoint::kReadyz}};
+  if (!path.starts_with('/')) return std::nullopt;
+  path.remove_prefix(1);
+  for (const auto& [name, endpoint] : kEndpoints) {
+    if (!path.starts_with(name)) continue;
+    const std::string_view rest = path.substr(name.size());
+    if (rest.empty()) return Target{endpoint, name, {}};
+    if (rest.size() > 1 && rest[0] == '/') return Target{endpoint, name, rest.substr(1)};
+  }
+  return std::nullopt;
+}
+
+const NamedHealthCheck* Find(const std::vector<NamedHealthCheck>& checks, std::string_view name) {
+  for (const NamedHealthCheck& check : checks) {
+    if (check.name == name) return &check;
+  }
+  return nullptr;
+}
+
+// Go's %q for the names printed in the exclude warning.
+std::string GoQuote(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const Utf8Rune rune = DecodeUtf8(text.substr(i));
+      if (rune.valid) {
+        out.append(text.substr(i, rune.size));
+      } else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+      }
+      i += rune.size;
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\a':
+        out += "\\a";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\v':
+        out += "\\v";
+        continue;
+      default:
+        break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+http::ServerResponse TextResponse(unsigned status, std::string body, bool nosniff) {
+  http::ServerResponse response;
+  response.status = status;
+  response.AddHeader("Content-Type", "text/plain; charset=utf-8");
+  if (nosniff) response.AddHeader("X-Content-Type-Options", "nosniff");
+  response.AddHeader("Cache-Control", std::string(kCacheControl));
+  response.body = std::move(body);
+  return response;
+}
+
+http::ServerResponse RunOne(const NamedHealthCheck& check) {
+  if (std::optional<std::string> failure = check.check()) {
+    // Go's http.Error: nosniff and a trailing newline.
+    return TextResponse(500, "internal server error: " + *failure + "\n", true);
+  }
+  return TextResponse(200, "ok", false);
+}
+
+http::ServerResponse RunAll(const http::ServerRequest& request, std::string_view endpoint,
+                            const std::vector<NamedHealthCheck>& checks) {
+  const std::vector<std::string> exclude_values = QueryValues(request.query(), "exclude");
+  std::set<std::string, std::less<>> excluded(exclude_values.begin(), exclude_values.end());
+  std::string lines;
+  std::string failed_names;
+  std::string failed_reasons;
+  for (const NamedHealthCheck& check : checks) {
+    if (const auto it = excluded.find(check.name); it != excluded.end()) {
+      excluded.erase(it);
+      lines += "[+]" + check.name + " excluded: ok\n";
+      continue;
+    }
+    if (std::optional<std::string> failure = check.check()) {
+      // The endpoints are public; the reason is only logged (and served per check).
+      lines += "[-]" + check.name + " failed: reason withheld\n";
+      if (!failed_names.empty()) failed_names += ',';
+      failed_names += check.name;
+      failed_reasons += "[-]" + check.name + " failed: " + *failure + "\n";
+    } else {
+      lines += "[+]" + check.name + " ok\n";
+    }
+  }
+  if (!excluded.empty()) {
+    std::string names;
+    for (const std::string& name : excluded) {  // sorted, as Go's sets.List() is
+      if (!names.empty()) names += ',';
+      names += GoQuote(name);
+    }
+    lines += "warn: some health checks cannot be excluded: no matches for " + names + "\n";
+    log::Warning(kSource, "cannot exclude some health checks, no health checks are installed",
+                 {{"endpoint", endpoint}, {"names", names}});
+  }
+  if (!failed_names.empty()) {
+    if (log::V(2)) {
+      log::Info(kSource, "health check failed",
+                {{"endpoint", endpoint}, {"checks", failed_names}, {"reasons", failed_reasons}});
+    }
+    return TextResponse(500, lines + std::string(endpoint) + " check failed\n", true);
+  }
+  if (!request.QueryParam("verbose")) return TextResponse(200, "ok", true);
+  return TextResponse(200, lines + std::string(endpoint) + " check passed\n", true);
+}
+
+}  // namespace
+
+HealthApi::HealthApi(std::shared_ptr<const HealthChecks> checks) : checks_(std::move(checks)) {}
+
+bool HealthApi::Serves(std::string_view path) const {
+  const std::optional<Target> target = Parse(path);
+  if (!target) return false;
+  return target->check.empty() || Find(checks_->Checks(target->endpoint), target->check) != nullptr;
+}
+
+Awaitable<http::ServerResponse> HealthApi::Handle(http::ServerRequest& request,
+                                                  http::RequestState& /*state*/) const {
+  const std::optional<Target> target = Parse(request.path());
+  if (!target) co_return http::StatusResponse(request, http::NotFoundStatus());
+  const std::vector<NamedHealthCheck> checks = checks_->Checks(target->endpoint);
+  if (target->check.empty()) co_return RunAll(request, target->name, checks);
+  const NamedHealthCheck* check = Find(checks, target->check);
+  if (check == nullptr) co_return http::StatusResponse(request, http::NotFoundStatus());
+  co_return RunOne(*check);
+}
+
+}  // namespace kauth::api

@@ -1,0 +1,271 @@
+#include "config/kauthd_options.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "config/flag_parser.h"
+#include "config/go_duration.h"
+#include "config/go_strconv.h"
+#include "x509/go_x509_errors.h"
+
+namespace kauth::config {
+namespace {
+
+// Section names as kube-apiserver's NamedFlagSets spell them; help capitalizes the first letter.
+constexpr std::string_view kGeneric = "generic";
+constexpr std::string_view kSecureServing = "secure serving";
+constexpr std::string_view kAuthentication = "authentication";
+constexpr std::string_view kAuthorization = "authorization";
+constexpr std::string_view kLogs = "logs";
+constexpr std::string_view kGlobal = "global";
+
+// Printed as is (cobra does not wrap a command's Long text), so it carries its own breaks.
+constexpr std::string_view kDescription =
+    "kauthd authenticates HTTPS requests the way kube-apiserver does (client\n"
+    "certificates, static tokens, bearer and WebSocket tokens, anonymous access) and\n"
+    "takes kube-apiserver's flags. It serves SelfSubjectReview and TokenReview, the\n"
+    "health checks, /version and /metrics.";
+
+// --tls-min-version: a string flag, as in kube-apiserver, checked when set so that the error
+// names the flag: `invalid argument "x" for "--tls-min-version" flag: unknown tls version "x"`.
+class TlsVersionValue final : public FlagValue {
+ public:
+  explicit TlsVersionValue(TlsVersion* target) : target_(target) {}
+  Result<void> Set(std::string_view text) override {
+    if (text.empty() || text == "VersionTLS12") {
+      *target_ = TlsVersion::kTls12;
+    } else if (text == "VersionTLS13") {
+      *target_ = TlsVersion::kTls13;
+    } else if (text == "VersionTLS10" || text == "VersionTLS11") {
+      return Error{
+          "kauthd does not support TLS versions below 1.2; use VersionTLS12 or "
+          "VersionTLS13"};
+    } else {
+      return Error{"unknown tls version " + x509_internal::GoQuote(text)};
+    }
+    text_.assign(text);
+    return {};
+  }
+  std::string String() const override { return text_; }
+  std::string Type() const override { return "string"; }
+  bool IsZeroDefault(std::string_view d) const override { return d.empty(); }
+
+ private:
+  TlsVersion* target_;
+  std::string text_;
+};
+
+// -v / --v: component-base's verbosityLevelPflag (type "Level", strconv.ParseUint(s, 10, 31)).
+class VerbosityValue final : public FlagValue {
+ public:
+  explicit VerbosityValue(int* target) : target_(target) {}
+  Result<void> Set(std::string_view text) override {
+    auto parsed = ParseGoUint(text, 10, 31);
+    if (parsed.has_error()) return parsed.error();
+    *target_ = static_cast<int>(*parsed);
+    return {};
+  }
+  std::string String() const override { return std::to_string(*target_); }
+  std::string Type() const override { return "Level"; }
+
+ private:
+  int* target_;
+};
+
+FlagSpec Spec(std::string_view name, std::string_view section, std::string_view usage,
+              char shorthand = '\0') {
+  return FlagSpec{std::string(name), shorthand, std::string(usage), std::string(section)};
+}
+
+// Registers every kauthd flag on `fs`, bound to `o`. The order of the first flag of each
+// section sets the section order in help.
+void RegisterFlags(FlagSet& fs, KauthdOptions& o) {
+  fs.AddInt(Spec("max-connections", kGeneric,
+                 "The maximum number of client connections kauthd serves at once."),
+            &o.max_connections);
+  fs.AddDuration(Spec("request-header-timeout", kGeneric,
+                      "How long a client may take to send a request's headers (the read-header "
+                      "timeout kube-apiserver sets on its HTTP server). It never limits a "
+                      "request body or an upgraded connection."),
+                 &o.request_header_timeout);
+  fs.AddDuration(Spec("shutdown-grace-period", kGeneric,
+                      "On SIGTERM or SIGINT kauthd stops accepting connections and lets "
+                      "in-flight requests finish for at most this long, then exits 0."),
+                 &o.shutdown_grace_period);
+  fs.AddInt(Spec("threads", kGeneric,
+                 "The number of threads serving connections. 0 means one per CPU core."),
+            &o.threads);
+
+  fs.AddIp(Spec("bind-address", kSecureServing,
+                "Address to accept HTTPS connections on (an IP literal); 0.0.0.0 or :: "
+                "accepts them on every interface."),
+           &o.bind_address);
+  fs.AddString(Spec("cert-dir", kSecureServing,
+                    "Without --tls-cert-file and --tls-private-key-file, kauthd keeps a "
+                    "self-signed serving certificate and key in this directory "
+                    "(apiserver.crt, apiserver.key), generating them on first start. Unused "
+                    "when both files are given."),
+               &o.cert_dir);
+  fs.AddInt(Spec("secure-port", kSecureServing,
+                 "TCP port for HTTPS. 0 lets the kernel choose a free port, which kauthd "
+                 "prints once it listens."),
+            &o.secure_port);
+  fs.AddString(Spec("tls-cert-file", kSecureServing,
+                    "PEM serving certificate, followed by any intermediate CA certificates. "
+                    "Give it with --tls-private-key-file; without both, see --cert-dir."),
+               &o.tls_cert_file);
+  fs.Add(Spec("tls-min-version", kSecureServing,
+              "Lowest TLS version kauthd negotiates: VersionTLS12 (also when empty) or "
+              "VersionTLS13."),
+         std::make_unique<TlsVersionValue>(&o.tls_min_version));
+  fs.AddString(Spec("tls-private-key-file", kSecureServing,
+                    "PEM private key of the --tls-cert-file certificate."),
+               &o.tls_private_key_file);
+
+  fs.AddBool(Spec("anonymous-auth", kAuthentication,
+                  "Serve requests that no authenticator accepts or rejects as user "
+                  "system:anonymous in group system:unauthenticated. Not allowed together with "
+                  "an anonymous section in --authentication-config."),
+             &o.anonymous_auth);
+  fs.AddStringSlice(Spec("api-audiences", kAuthentication,
+                         "Audiences this server stands for. Audience-aware token "
+                         "authenticators require a token to name one of them; tokens from "
+                         "audience-agnostic ones are taken to be issued for all of them."),
+                    &o.api_audiences);
+  fs.AddString(Spec("authentication-config", kAuthentication,
+                    "File with an AuthenticationConfiguration (apiserver.config.k8s.io/v1, "
+                    "v1beta1 or v1alpha1, YAML or JSON). This release reads its anonymous "
+                    "section (enabled, conditions[].path); JWT authenticators arrive in a later "
+                    "release."),
+               &o.authentication_config_file);
+  fs.AddString(Spec("client-ca-file", kAuthentication,
+                    "PEM bundle of CAs for client certificates. A certificate that verifies "
+                    "against it authenticates as its subject's CommonName, with its "
+                    "Organizations as groups."),
+               &o.client_ca_file);
+  fs.AddString(Spec("token-auth-file", kAuthentication,
+                    "CSV file of static bearer tokens, one per line: token,user,uid and "
+                    "optionally \"group1,group2\"."),
+               &o.token_auth_file);
+
+  fs.AddStringSlice(
+      Spec("metrics-allowed-groups", kAuthorization, "Groups whose members may read /metrics."),
+      &o.metrics_allowed_groups);
+  fs.AddStringSlice(
+      Spec("metrics-allowed-users", kAuthorization, "User names that may read /metrics."),
+      &o.metrics_allowed_users);
+  fs.AddStringSlice(Spec("tokenreview-allowed-groups", kAuthorization,
+                         "Groups whose members may create TokenReviews."),
+                    &o.tokenreview_allowed_groups);
+  fs.AddStringSlice(
+      Spec("tokenreview-allowed-users", kAuthorization, "User names that may create TokenReviews."),
+      &o.tokenreview_allowed_users);
+
+  fs.Add(Spec("v", kLogs, "Log verbosity: informational lines up to this level are written.", 'v'),
+         std::make_unique<VerbosityValue>(&o.verbosity));
+
+  fs.AddBool(Spec("help", kGlobal, "help for kauthd", 'h'), &o.help);
+  fs.AddBool(Spec("version", kGlobal, "Print version information and quit"), &o.version);
+}
+
+// Flag-level rules, all checked (kube-apiserver's Validate() collects every error).
+std::vector<std::string> Validate(const KauthdOptions& o) {
+  std::vector<std::string> errors;
+  if (o.secure_port < 0 || o.secure_port > 65535) {
+    errors.push_back("--secure-port " + std::to_string(o.secure_port) +
+                     " must be between 0 and 65535, inclusive. 0 picks a free port");
+  }
+  if (o.tls_cert_file.empty() != o.tls_private_key_file.empty()) {
+    errors.emplace_back(
+        "--tls-cert-file and --tls-private-key-file must be specified together: missing "
+        "filename for serving cert");
+  }
+  if (o.max_connections < 1) {
+    errors.push_back("--max-connections " + std::to_string(o.max_connections) +
+                     " must be at least 1");
+  }
+  if (o.request_header_timeout <= std::chrono::nanoseconds::zero()) {
+    errors.push_back("--request-header-timeout " + FormatGoDuration(o.request_header_timeout) +
+                     " must be greater than 0s");
+  }
+  if (o.shutdown_grace_period < std::chrono::nanoseconds::zero()) {
+    errors.push_back("--shutdown-grace-period " + FormatGoDuration(o.shutdown_grace_period) +
+                     " must not be negative");
+  }
+  if (o.threads < 0) {
+    errors.push_back("--threads " + std::to_string(o.threads) +
+                     " must not be negative (0 means one per CPU core)");
+  }
+  return errors;
+}
+
+// utilerrors.NewAggregate(...).Error(): the message alone, or "[a, b]".
+std::string Aggregate(const std::vector<std::string>& errors) {
+  if (errors.size() == 1) return errors[0];
+  std::string out = "[";
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (i != 0) out += ", ";
+    out += errors[i];
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+Result<KauthdOptions> ParseKauthdFlags(std::span<const char* const> args,
+                                       std::span<const std::string_view> subcommands) {
+  KauthdOptions o;
+  {
+    FlagSet fs;
+    RegisterFlags(fs, o);
+    auto positional = fs.Parse(args);
+    if (positional.has_error()) return positional.error();
+    std::vector<std::string> words = std::move(*positional);
+    if (!words.empty() &&
+        std::find(subcommands.begin(), subcommands.end(), words.front()) != subcommands.end()) {
+      o.subcommand = words.front();
+      words.erase(words.begin());
+    }
+    // cobra's Args check in kube-apiserver: empty arguments are tolerated.
+    if (std::any_of(words.begin(), words.end(), [](const std::string& w) { return !w.empty(); })) {
+      return Error{"\"" + std::string(kKauthdCommand) + "\" does not take any arguments, got " +
+                   GoQuoteStrings(words)};
+    }
+    o.anonymous_auth_set = fs.Changed("anonymous-auth");
+  }
+  if (o.help || o.version) return o;
+
+  const std::vector<std::string> errors = Validate(o);
+  if (!errors.empty()) return Error{Aggregate(errors)};
+
+  o.anonymous_enabled = o.anonymous_auth;
+  if (!o.authentication_config_file.empty()) {
+    auto loaded = LoadAuthenticationConfig(o.authentication_config_file);
+    if (loaded.has_error()) return loaded.error();
+    // kube-apiserver checks the flag conflict before validating the file (R12.3).
+    if (loaded->anonymous && o.anonymous_auth_set) {
+      return Error{std::string(kAnonymousFlagConflict)};
+    }
+    auto valid = ValidateAuthenticationConfig(*loaded);
+    if (valid.has_error()) return valid.error();
+    if (loaded->anonymous) {
+      o.anonymous_enabled = loaded->anonymous->enabled;
+      if (!loaded->anonymous->condition_paths.empty()) {
+        o.anonymous_options.allowed_paths = loaded->anonymous->condition_paths;
+      }
+    }
+    o.authentication_config = std::move(*loaded);
+  }
+  return o;
+}
+
+std::string KauthdHelp(int columns) {
+  KauthdOptions defaults;
+  FlagSet fs;
+  RegisterFlags(fs, defaults);
+  return std::string(kDescription) + "\n\nUsage:\n  " + std::string(kKauthdCommand) + " [flags]\n" +
+         fs.SectionedUsages(columns);
+}
+
+}  // namespace kauth::config

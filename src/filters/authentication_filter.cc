@@ -1,0 +1,126 @@
+#include "filters/authentication_filter.h"
+
+#include <chrono>
+#include <utility>
+
+#include "core/strings.h"
+#include "filters/audit_id.h"
+#include "filters/go_format.h"
+#include "filters/warning_headers.h"
+#include "http/status.h"
+#include "log/log.h"
+
+namespace kauth::filters {
+namespace {
+
+constexpr std::string_view kSource = "authentication_filter.cc";
+
+// R7.2 step 4: only when both sides name audiences must they overlap.
+bool AudiencesAcceptable(const Audiences& api_audiences, const Audiences& response_audiences) {
+  if (api_audiences.empty() || response_audiences.empty()) return true;
+  return !IntersectAudiences(api_audiences, response_audiences).empty();
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+bool IsAnonymousUser(const UserInfo& user) {
+  if (user.name == kUserAnonymous) return true;
+  for (const std::string& group : user.groups) {
+    if (group == kGroupUnauthenticated) return true;
+  }
+  return false;
+}
+
+void AddWarningHeaders(http::ServerResponse& response, const std::vector<std::string>& warnings) {
+  for (std::string& value : WarningHeaderValues(warnings)) {
+    response.AddHeader("Warning", std::move(value));
+  }
+}
+
+AuthenticationFilter::AuthenticationFilter(AuthenticationFilterOptions options,
+                                           const AuthenticationMetrics& metrics,
+                                           std::unique_ptr<http::Handler> next)
+    : options_(std::move(options)), metrics_(metrics), next_(std::move(next)) {
+  header_names_ = {"Authorization", "X-Remote-User", "X-Remote-Uid", "X-Remote-Group"};
+  header_names_.insert(header_names_.end(), options_.request_header_names.begin(),
+                       options_.request_header_names.end());
+  header_prefixes_ = {"X-Remote-Extra-"};
+  header_prefixes_.insert(header_prefixes_.end(), options_.request_header_prefixes.begin(),
+                          options_.request_header_prefixes.end());
+  if (!options_.authenticator) log::Warning(kSource, "Authentication is disabled");
+}
+
+Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest& request,
+                                                             http::RequestState& state) const {
+  if (!options_.authenticator) co_return co_await next_->Handle(request, state);
+
+  EnsureAuditId(request, state);
+  const auto start = std::chrono::steady_clock::now();
+  if (!options_.api_audiences.empty()) state.auth.set_audiences(options_.api_audiences);
+  AuthResult result = co_await options_.authenticator->Authenticate(request, state.auth);
+  const double seconds = SecondsSince(start);
+
+  if (result.rejected()) {
+    const std::string error = result.error().message();
+    log::Error(kSource, "Unable to authenticate the request",
+               {{"err", error},
+                {"remoteAddr", request.remote_address()},
+                {"userAgent", request.Header("User-Agent").value_or("")},
+                {"auditID", state.audit_id}});
+    metrics_.RecordAttempt(AuthenticationMetrics::Result::kError, seconds, "");
+    co_return Unauthorized(request, state);
+  }
+  if (result.not_applicable()) {
+    metrics_.RecordAttempt(AuthenticationMetrics::Result::kFailure, seconds, "");
+    co_return Unauthorized(request, state);
+  }
+
+  Response response = std::move(result).response();
+  if (!AudiencesAcceptable(options_.api_audiences, response.audiences)) {
+    log::Error(kSource,
+               "unable to match the audience: " + GoStringList(response.audiences) +
+                   " , accepted: " + GoStringList(options_.api_audiences),
+               {{"remoteAddr", request.remote_address()}, {"auditID", state.audit_id}});
+    metrics_.RecordAttempt(AuthenticationMetrics::Result::kError, seconds, "");
+    co_return Unauthorized(request, state);
+  }
+  metrics_.RecordAttempt(AuthenticationMetrics::Result::kSuccess, seconds, response.user.name);
+
+  RemoveCredentialHeaders(request);
+  // CVE-2023-44487 mitigation: an unauthenticated client may not keep an HTTP/2 connection.
+  const bool close = request.protocol() == http::Protocol::kHttp2 && IsAnonymousUser(response.user);
+  state.user = std::move(response.user);
+
+  http::ServerResponse answer = co_await next_->Handle(request, state);
+  if (close) answer.close_connection = true;
+  AddWarningHeaders(answer, state.auth.warnings());
+  co_return answer;
+}
+
+http::ServerResponse AuthenticationFilter::Unauthorized(const http::ServerRequest& request,
+                                                        const http::RequestState& state) const {
+  http::ServerResponse response = http::StatusResponse(request, http::UnauthorizedStatus());
+  response.AddHeader("Audit-Id", state.audit_id);
+  AddWarningHeaders(response, state.auth.warnings());
+  if (request.protocol() == http::Protocol::kHttp2) response.close_connection = true;
+  return response;
+}
+
+void AuthenticationFilter::RemoveCredentialHeaders(http::ServerRequest& request) const {
+  std::vector<std::string> doomed = header_names_;
+  request.ForEachHeader([&](std::string_view name, std::string_view) {
+    for (const std::string& prefix : header_prefixes_) {
+      if (StartsWithIgnoreCase(name, prefix)) {
+        doomed.emplace_back(name);
+        return;
+      }
+    }
+  });
+  for (const std::string& name : doomed) request.RemoveHeader(name);
+}
+
+}  // namespace kauth::filters

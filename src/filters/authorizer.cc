@@ -1,0 +1,106 @@
+#include "filters/authorizer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "filters/go_format.h"
+#include "http/status.h"
+
+namespace kauth::filters {
+namespace {
+
+bool Contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool Allowed(const std::optional<UserInfo>& user, const std::vector<std::string>& users,
+             const std::vector<std::string>& groups) {
+  if (!user) return false;
+  if (Contains(users, user->name)) return true;
+  return std::any_of(user->groups.begin(), user->groups.end(),
+                     [&](const std::string& group) { return Contains(groups, group); });
+}
+
+bool IsMetricsPath(const RequestAttributes& attributes) {
+  return !attributes.resource_request &&
+         (attributes.path == "/metrics" || attributes.path.starts_with("/metrics/"));
+}
+
+bool IsTokenReview(const RequestAttributes& attributes) {
+  return attributes.resource_request && attributes.api_group == "authentication.k8s.io" &&
+         attributes.resource == "tokenreviews";
+}
+
+// responsewriters' sanitizer: the message must not look like HTML.
+std::string Sanitize(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ForbiddenReason(const RequestAttributes& attributes, std::string_view user_name) {
+  std::string reason = "User " + GoQuote(user_name) + " cannot " + attributes.verb;
+  if (!attributes.resource_request) return reason + " path " + GoQuote(attributes.path);
+  std::string resource = attributes.resource;
+  if (!attributes.subresource.empty()) resource += "/" + attributes.subresource;
+  reason += " resource " + GoQuote(resource) + " in API group " + GoQuote(attributes.api_group);
+  if (!attributes.namespace_name.empty()) {
+    return reason + " in the namespace " + GoQuote(attributes.namespace_name);
+  }
+  return reason + " at the cluster scope";
+}
+
+http::Status ForbiddenStatusFor(const RequestAttributes& attributes, std::string_view user_name) {
+  const std::string reason = Sanitize(ForbiddenReason(attributes, user_name));
+  // apimachinery's NewForbidden: the qualified resource ("<resource>.<group>") leads the message.
+  std::string qualified = attributes.resource;
+  if (!attributes.api_group.empty()) qualified += "." + attributes.api_group;
+  std::string message;
+  if (attributes.resource.empty() && attributes.api_group.empty()) {
+    message = "forbidden: " + reason;
+  } else if (attributes.name.empty()) {
+    message = qualified + " is forbidden: " + reason;
+  } else {
+    message = qualified + " " + GoQuote(attributes.name) + " is forbidden: " + reason;
+  }
+  http::Status status = http::ForbiddenStatus(std::move(message));
+  status.details->name = attributes.name;
+  status.details->group = attributes.api_group;
+  status.details->kind = attributes.resource;
+  return status;
+}
+
+Authorizer::Authorizer(AuthorizerOptions options, std::unique_ptr<http::Handler> next)
+    : options_(std::move(options)), next_(std::move(next)) {}
+
+Awaitable<http::ServerResponse> Authorizer::Handle(http::ServerRequest& request,
+                                                   http::RequestState& state) const {
+  const RequestAttributes attributes = ResolveRequestAttributes(request);
+  bool denied = false;
+  if (IsMetricsPath(attributes)) {
+    denied = !Allowed(state.user, options_.metrics_allowed_users, options_.metrics_allowed_groups);
+  } else if (IsTokenReview(attributes)) {
+    denied = !Allowed(state.user, options_.tokenreview_allowed_users,
+                      options_.tokenreview_allowed_groups);
+  }
+  if (!denied) co_return co_await next_->Handle(request, state);
+
+  http::ServerResponse response = http::StatusResponse(
+      request, ForbiddenStatusFor(attributes, state.user ? state.user->name : std::string()));
+  response.AddHeader("X-Content-Type-Options", "nosniff");
+  co_return response;
+}
+
+}  // namespace kauth::filters

@@ -1,0 +1,102 @@
+#include "filters/request_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "filter_test_support.h"
+#include "testing/run_sync.h"
+
+namespace kauth::filters {
+namespace {
+
+using test_support::Headers;
+using test_support::LogBody;
+using test_support::LogCapture;
+using test_support::RecordingHandler;
+using test_support::Seen;
+
+struct Harness {
+  explicit Harness(http::ServerResponse answer)
+      : handler(registry, std::make_unique<RecordingHandler>(seen, std::move(answer))) {}
+
+  http::ServerResponse Run(std::string method, std::string target, Headers headers,
+                           std::optional<UserInfo> user = std::nullopt) {
+    http::ServerRequest request;
+    request.set_method(std::move(method));
+    request.SetTarget(std::move(target));
+    request.set_remote_address("127.0.0.1:5555");
+    for (const auto& [name, value] : headers) request.AddHeader(name, value);
+    http::RequestState state;
+    state.user = std::move(user);
+    return kauth::testing::RunSync(handler.Handle(request, state));
+  }
+
+  metrics::Registry registry;
+  std::shared_ptr<Seen> seen = std::make_shared<Seen>();
+  RequestMetrics handler;
+};
+
+TEST(RequestMetricsTest, CountsEveryRequestByCodeAndMethod) {
+  Harness harness({.status = 201});
+  harness.Run("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {});
+  harness.Run("POST", "/x", {});
+  harness.Run("BREW", "/x", {});
+  const std::string text = harness.registry.Render();
+  const std::string counters =
+      "# HELP kauth_http_requests_total [ALPHA] Counter of HTTP requests kauthd answered, by "
+      "status code and method.\n"
+      "# TYPE kauth_http_requests_total counter\n"
+      "kauth_http_requests_total{code=\"201\",method=\"POST\"} 2\n"
+      "kauth_http_requests_total{code=\"201\",method=\"other\"} 1\n";
+  EXPECT_TRUE(text.ends_with(counters)) << text;
+  EXPECT_TRUE(text.starts_with(
+      "# HELP kauth_http_request_duration_seconds [ALPHA] Time kauthd's handlers took to answer "
+      "an HTTP request, in seconds, by status code.\n"
+      "# TYPE kauth_http_request_duration_seconds histogram\n"
+      "kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"0.0001\"} "))
+      << text;
+  EXPECT_NE(text.find("kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"10\"} 3\n"
+                      "kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("kauth_http_request_duration_seconds_count{code=\"201\"} 3\n"),
+            std::string::npos);
+}
+
+TEST(RequestMetricsTest, AddsAuditIdAndCacheControlUnlessAlreadySet) {
+  Harness plain({.status = 200});
+  const http::ServerResponse a = plain.Run("GET", "/healthz", {{"Audit-ID", "from-client"}});
+  EXPECT_EQ(a.headers,
+            (Headers{{"Audit-Id", "from-client"}, {"Cache-Control", "no-cache, private"}}));
+  EXPECT_EQ(plain.seen->audit_id, "from-client");
+
+  Harness preset(
+      {.status = 401, .headers = {{"Cache-Control", "no-store"}, {"audit-id", "from-filter"}}});
+  const http::ServerResponse b = preset.Run("GET", "/healthz", {});
+  EXPECT_EQ(b.headers, (Headers{{"Cache-Control", "no-store"}, {"audit-id", "from-filter"}}));
+}
+
+TEST(RequestMetricsTest, LogsOneLineAtVerbosityTwo) {
+  Harness harness({.status = 200});
+  LogCapture logs;
+  harness.Run("GET", "/healthz?access_token=secret", {{"Audit-ID", "a1"}, {"User-Agent", "curl/8"}},
+              UserInfo{.name = "alice"});
+  EXPECT_TRUE(logs.lines().empty()) << "silent below -v=2";
+
+  log::SetVerbosity(2);
+  harness.Run("GET", "/healthz?access_token=secret", {{"Audit-ID", "a1"}, {"User-Agent", "curl/8"}},
+              UserInfo{.name = "alice"});
+  log::SetVerbosity(0);
+  ASSERT_EQ(logs.lines().size(), 1u);
+  EXPECT_EQ(logs.lines()[0][0], 'I');
+  const std::string body = LogBody(logs.lines()[0]);
+  EXPECT_TRUE(std::regex_match(
+      body, std::regex(
+                R"re("HTTP" verb="GET" path="/healthz" code="200" latency="[0-9.]+(ns|µs|ms|s)" )re"
+                R"re(user="alice" userAgent="curl/8" auditID="a1" srcIP="127.0.0.1:5555")re")))
+      << body;
+  EXPECT_EQ(body.find("secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kauth::filters
