@@ -1,0 +1,159 @@
+// kauthd: the Kubernetes API server's authentication layer as a standalone HTTPS server. Wires
+// the flags, the authenticator chain, the handler chain and the server; the only code no unit test
+// reaches (the end-to-end tests run this binary).
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/api_handler.h"
+#include "api/health.h"
+#include "api/metrics_api.h"
+#include "api/not_found_handler.h"
+#include "api/self_subject_review.h"
+#include "api/token_review.h"
+#include "api/version.h"
+#include "config/flag_parser.h"
+#include "config/kauthd_options.h"
+#include "crypto/digest.h"
+#include "filters/authentication_filter.h"
+#include "filters/authentication_metrics.h"
+#include "filters/authorizer.h"
+#include "filters/request_metrics.h"
+#include "filters/token_cache_metrics.h"
+#include "kauth/chain.h"
+#include "log/log.h"
+#include "metrics/registry.h"
+#include "server/https_server.h"
+
+namespace kauth {
+namespace {
+
+constexpr std::string_view kSource = "main.cc";
+
+int Fail(std::string_view message) {
+  std::fprintf(stderr, "Error: %.*s\n", static_cast<int>(message.size()), message.data());
+  return 1;
+}
+
+// The privileged loopback token of R6.4 step 4. kauthd has no loopback clients; it exists so that
+// error aggregates read exactly as kube-apiserver's do. Random per process, never printed.
+std::string RandomLoopbackToken() {
+  std::uint8_t bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
+  return HexLower(bytes);
+}
+
+// Loads the credentials the flags name into a ChainConfig; fails with the operator's message.
+Result<ChainConfig> LoadChainConfig(const config::KauthdOptions& options) {
+  ChainConfig chain;
+  if (!options.token_auth_file.empty()) {
+    auto file = TokenFile::Load(options.token_auth_file);
+    if (!file) return file.error();
+    for (const std::string& warning : (*file)->warnings()) log::Warning(kSource, warning);
+    chain.token_file = std::move(*file);
+  }
+  if (!options.client_ca_file.empty()) {
+    auto bundle = CaBundle::LoadFile(options.client_ca_file, "client-ca-bundle");
+    if (!bundle) return Error{"--client-ca-file: " + bundle.error().message};
+    chain.client_ca = NewStaticCaBundleProvider(std::move(*bundle));
+  }
+  chain.api_audiences = options.api_audiences;
+  chain.anonymous = options.anonymous_enabled;
+  chain.anonymous_options = options.anonymous_options;
+  chain.loopback_token = RandomLoopbackToken();
+  return chain;
+}
+
+server::ServerOptions ServerOptionsFrom(const config::KauthdOptions& options,
+                                        const ChainConfig& chain) {
+  server::ServerOptions server;
+  server.bind_address = options.bind_address;
+  server.port = static_cast<std::uint16_t>(options.secure_port);
+  if (!options.tls_cert_file.empty()) {
+    server.certificate = server::ServingCertificate{options.tls_cert_file,
+                                                    options.tls_private_key_file};
+  }
+  server.cert_dir = options.cert_dir;
+  server.tls_min_version = options.tls_min_version == config::TlsVersion::kTls13
+                               ? server::TlsVersion::kTls13
+                               : server::TlsVersion::kTls12;
+  if (chain.client_ca) server.client_cas.push_back(chain.client_ca);
+  server.max_connections = static_cast<std::size_t>(options.max_connections);
+  server.request_header_timeout = options.request_header_timeout;
+  server.shutdown_grace_period = options.shutdown_grace_period;
+  server.threads = static_cast<unsigned>(options.threads);
+  return server;
+}
+
+int Main(std::span<const char* const> args) {
+  auto parsed = config::ParseKauthdFlags(args);
+  if (!parsed) return Fail(parsed.error().message);
+  const config::KauthdOptions& options = *parsed;
+  if (options.help) {
+    const std::string help = config::KauthdHelp(config::TerminalColumns(STDOUT_FILENO));
+    std::fwrite(help.data(), 1, help.size(), stdout);
+    return 0;
+  }
+  if (options.version) {
+    std::printf("kauthd %s\n", api::KauthVersionInfo().git_version.c_str());
+    return 0;
+  }
+  log::SetVerbosity(options.verbosity);
+
+  auto chain_config = LoadChainConfig(options);
+  if (!chain_config) return Fail(chain_config.error().message);
+  server::ServerOptions server_options = ServerOptionsFrom(options, *chain_config);
+
+  auto registry = std::make_shared<metrics::Registry>();
+  filters::AuthenticationMetrics auth_metrics(*registry);
+  chain_config->observe_client_certificate_expiration =
+      auth_metrics.ClientCertificateExpirationObserver();
+  const Chain chain = BuildChain(std::move(*chain_config));
+  filters::RegisterTokenCacheMetrics(*registry, chain.token_cache);
+
+  auto health = std::make_shared<api::HealthChecks>();
+  std::vector<std::unique_ptr<api::Api>> apis;
+  apis.push_back(std::make_unique<api::SelfSubjectReviewApi>());
+  apis.push_back(std::make_unique<api::TokenReviewApi>(api::TokenReviewOptions{
+      .authenticator = chain.authenticator, .api_audiences = options.api_audiences}));
+  apis.push_back(std::make_unique<api::HealthApi>(health));
+  apis.push_back(std::make_unique<api::VersionApi>());
+  apis.push_back(std::make_unique<api::MetricsApi>(registry));
+
+  // kube-apiserver's order: audit id and metrics outermost, then authentication, authorization,
+  // the APIs, and a 404 for everything else.
+  std::shared_ptr<const http::Handler> handler = std::make_shared<filters::RequestMetrics>(
+      *registry,
+      std::make_unique<filters::AuthenticationFilter>(
+          filters::AuthenticationFilterOptions{.authenticator = chain.authenticator,
+                                               .api_audiences = options.api_audiences},
+          auth_metrics,
+          std::make_unique<filters::Authorizer>(
+              filters::AuthorizerOptions{
+                  .metrics_allowed_users = options.metrics_allowed_users,
+                  .metrics_allowed_groups = options.metrics_allowed_groups,
+                  .tokenreview_allowed_users = options.tokenreview_allowed_users,
+                  .tokenreview_allowed_groups = options.tokenreview_allowed_groups},
+              std::make_unique<api::ApiHandler>(std::move(apis),
+                                                std::make_unique<api::NotFoundHandler>()))));
+
+  auto server = server::HttpsServer::Create(std::move(server_options), handler);
+  if (!server) return Fail(server.error().message);
+  (*server)->Run();
+  health->SetShuttingDown();
+  log::Info(kSource, "Stopped serving");
+  return 0;
+}
+
+}  // namespace
+}  // namespace kauth
+
+int main(int argc, char** argv) {
+  return kauth::Main(std::span<const char* const>(argv + 1, static_cast<std::size_t>(argc - 1)));
+}

@@ -1,0 +1,551 @@
+// The only translation unit that includes Beast (it costs ~20 s and 0.8 GB to compile).
+#include "server/connection.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/strings.h"
+#include "log/log.h"
+#include "server/go_http1.h"
+#include "server/uuid.h"
+
+namespace kauth::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kSource = "connection.cc";
+
+// Go reads up to 4096 bytes past MaxHeaderBytes before it calls a head too large.
+constexpr std::size_t kGoHeaderReadSlack = 4096;
+// Sent before reading a body announced with "Expect: 100-continue", as Go does when a handler
+// reads such a body.
+constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+// kube-apiserver's answer when a handler panics (WithPanicRecovery, through http.Error).
+constexpr std::string_view kPanicBody =
+    "This request caused apiserver to panic. Look in the logs for details.\n";
+// After an error answer the client may still be sending; Go waits this long before closing
+// (rstAvoidanceDelay), so that the client reads the answer instead of a TCP reset.
+constexpr auto kLingerAfterError = std::chrono::milliseconds(500);
+// How long a closing connection waits for the peer's close_notify after sending its own.
+constexpr auto kCloseNotifyTimeout = std::chrono::seconds(1);
+// First read of each request; the buffer grows as a head needs.
+constexpr std::size_t kReadChunk = 4096;
+// A buffer grown by one large request is given back afterwards.
+constexpr std::size_t kRetainedBufferBytes = 64 * 1024;
+
+// How a request ended for its connection.
+enum class Next {
+  kKeepAlive,        // read the next request
+  kClose,            // send close_notify, then close
+  kCloseAfterError,  // an error answer was written: close_notify, linger, close
+  kDrop,             // the peer left, timed out, or the stream broke: just close
+};
+
+bool IsParseError(const beast::error_code& ec) {
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return false;
+  return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+         ec != bhttp::error::need_more && ec != bhttp::error::need_buffer &&
+         ec != bhttp::error::header_limit && ec != bhttp::error::body_limit;
+}
+
+std::string EntityTooLargeBody(std::size_t limit) {
+  return R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+         R"("message":"Request entity too large: limit is )" +
+         std::to_string(limit) + R"(","reason":"RequestEntityTooLarge","code":413})" + "\n";
+}
+
+// Go replaces CR and LF in response header values with spaces (headerNewlineToSpace).
+std::string SanitizeHeaderValue(std::string_view value) {
+  std::string out(value);
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  return out;
+}
+
+std::string FormatRemoteAddress(const tcp::endpoint& endpoint) {
+  asio::ip::address address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  const std::string port = std::to_string(endpoint.port());
+  if (address.is_v6()) return "[" + address.to_string() + "]:" + port;
+  return address.to_string() + ":" + port;
+}
+
+// A request as parsed off the wire. Beast's own message type keeps field offsets in 16 bits and
+// throws on a value over 64 KiB; Go accepts values up to its 1 MiB header limit, so the fields go
+// into plain strings instead.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  std::string method;
+  std::string target;
+  unsigned version = 11;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::string body;
+
+ private:
+  void on_request_impl(bhttp::verb /*verb*/, beast::string_view method_text,
+                       beast::string_view target_text, int version_number,
+                       beast::error_code& /*ec*/) override {
+    method.assign(method_text.data(), method_text.size());
+    target.assign(target_text.data(), target_text.size());
+    version = static_cast<unsigned>(version_number);
+  }
+  void on_response_impl(int /*code*/, beast::string_view /*reason*/, int /*version*/,
+                        beast::error_code& /*ec*/) override {}
+  void on_field_impl(bhttp::field /*field*/, beast::string_view name, beast::string_view value,
+                     beast::error_code& /*ec*/) override {
+    fields.emplace_back(std::string(name.data(), name.size()),
+                        std::string(value.data(), value.size()));
+  }
+  void on_header_impl(beast::error_code& /*ec*/) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code& /*ec*/) override {
+    // The body limit was checked against the length already.
+    if (length) body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view data, beast::error_code& /*ec*/) override {
+    body.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_chunk_header_impl(std::uint64_t /*size*/, beast::string_view /*extensions*/,
+                            beast::error_code& /*ec*/) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t /*remain*/, beast::string_view data,
+                                 beast::error_code& /*ec*/) override {
+    body.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_finish_impl(beast::error_code& /*ec*/) override {}
+};
+
+class Http1Connection final : public Connection,
+                              public std::enable_shared_from_this<Http1Connection> {
+ public:
+  Http1Connection(tcp::socket socket, const ConnectionEnvironment& environment,
+                  std::function<void()> on_closed)
+      : env_(environment),
+        stream_(beast::tcp_stream(std::move(socket)), environment.tls),
+        on_closed_(std::move(on_closed)) {
+    beast::error_code ec;
+    const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    remote_address_ = ec ? std::string("unknown") : FormatRemoteAddress(remote);
+  }
+
+  ~Http1Connection() override {
+    for (X509* cert : peer_chain_) X509_free(cert);
+    on_closed_();
+  }
+
+  void Start() override {
+    asio::co_spawn(stream_.get_executor(), Serve(shared_from_this()), [](std::exception_ptr error) {
+      if (!error) return;
+      // Serve handles every error as a value; this is a bug, not a client.
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        log::Error(kSource, "Connection failed", {{"err", e.what()}});
+      } catch (...) {
+        log::Error(kSource, "Connection failed", {{"err", "unknown exception"}});
+      }
+    });
+  }
+
+  void BeginShutdown() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->shutdown_requested_ = true;
+      if (self->phase_ == Phase::kHandshake || self->phase_ == Phase::kIdle) {
+        beast::get_lowest_layer(self->stream_).cancel();
+      }
+    });
+  }
+
+ private:
+  enum class Phase { kHandshake, kIdle, kRequest, kClosing };
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // `self` keeps the connection alive for as long as the coroutine runs.
+  asio::awaitable<void> Serve(std::shared_ptr<Http1Connection> self) {
+    (void)self;
+    Tcp().expires_after(env_.options.request_header_timeout);
+    if (!co_await Handshake()) co_return;
+    // Go's first request shares no deadline with the handshake: it gets a full header timeout.
+    Tcp().expires_after(env_.options.request_header_timeout);
+    for (bool first = true;; first = false) {
+      const Next next = co_await ServeRequest(first);
+      if (next == Next::kKeepAlive) continue;
+      co_await Close(next);
+      co_return;
+    }
+  }
+
+  // Plain-HTTP detection, then the TLS handshake. False when the connection is done.
+  asio::awaitable<bool> Handshake() {
+    phase_ = Phase::kHandshake;
+    // A TLS record header is five bytes. Go reads them first and, when they look like an HTTP
+    // request instead, answers in plain text on the raw connection.
+    std::array<char, 1024> head;
+    std::size_t have = 0;
+    while (have < 5) {
+      auto [ec, n] = co_await Tcp().async_read_some(
+          asio::buffer(head.data() + have, head.size() - have), kUseTuple);
+      if (ec) {
+        if (log::V(4)) LogHandshakeError(ec.message());
+        co_await CloseSocket();
+        co_return false;
+      }
+      have += n;
+    }
+    if (shutdown_requested_) {
+      co_await CloseSocket();
+      co_return false;
+    }
+    if (LooksLikeHttpInsteadOfTls(std::string_view(head.data(), 5))) {
+      if (log::V(2)) LogHandshakeError("client sent an HTTP request to an HTTPS server");
+      co_await asio::async_write(Tcp(), asio::buffer(kHttpOnHttpsPortResponse), kUseTuple);
+      co_await Linger();
+      co_await CloseSocket();
+      co_return false;
+    }
+    env_.client_ca_names.ApplyTo(stream_.native_handle());
+    auto [ec, used] = co_await stream_.async_handshake(asio::ssl::stream_base::server,
+                                                       asio::buffer(head.data(), have), kUseTuple);
+    (void)used;
+    if (ec) {
+      if (log::V(2)) LogHandshakeError(ec.message());
+      co_await CloseSocket();
+      co_return false;
+    }
+    handshake_done_ = true;
+    CollectPeerCertificates();
+    co_return true;
+  }
+
+  void LogHandshakeError(const std::string& reason) {
+    log::Info(kSource, "TLS handshake error", {{"remote", remote_address_}, {"err", reason}});
+  }
+
+  // The chain the client sent, leaf first. On the server side OpenSSL's chain omits the leaf.
+  void CollectPeerCertificates() {
+    SSL* ssl = stream_.native_handle();
+    X509* leaf = SSL_get1_peer_certificate(ssl);
+    if (leaf == nullptr) return;
+    peer_chain_.push_back(leaf);
+    STACK_OF(X509)* rest = SSL_get_peer_cert_chain(ssl);
+    for (int i = 0; rest != nullptr && i < sk_X509_num(rest); ++i) {
+      X509* cert = sk_X509_value(rest, i);
+      // Some OpenSSL paths (resumed sessions) keep the leaf in the chain; never list it twice.
+      if (X509_cmp(cert, leaf) == 0) continue;
+      X509_up_ref(cert);
+      peer_chain_.push_back(cert);
+    }
+  }
+
+  asio::awaitable<Next> ServeRequest(bool first) {
+    phase_ = Phase::kIdle;
+    if (shutdown_requested_) co_return Next::kClose;
+    if (buffer_.size() == 0) {
+      // Wait for the request's first byte: the idle timeout between requests, the header
+      // timeout (already running) for the first one.
+      if (!first) Tcp().expires_after(env_.options.idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
+      if (ec) co_return shutdown_requested_ ? Next::kClose : Next::kDrop;
+      buffer_.commit(n);
+      if (!first) Tcp().expires_after(env_.options.request_header_timeout);
+    } else if (!first) {
+      // A pipelined request is already here.
+      Tcp().expires_after(env_.options.request_header_timeout);
+    }
+    phase_ = Phase::kRequest;
+
+    RequestParser parser;
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
+    parser.body_limit(env_.options.max_body_bytes);
+    {
+      auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
+      (void)n;
+      if (ec) co_return co_await AnswerReadError(ec, parser.version);
+    }
+    const unsigned version = parser.version;
+    const std::string& method = parser.method;
+
+    // Go's order: request line and header syntax (Beast, above; it also refuses versions other
+    // than 1.x, see AnswerReadError), then the target and a duplicate Host (plain 400), the
+    // transfer coding (501), and the Host.
+    const std::optional<std::string> target = OriginFormTarget(method, parser.target);
+    std::size_t hosts = 0;
+    std::string_view host;
+    std::size_t transfer_encodings = 0;
+    std::string_view transfer_encoding;
+    std::string_view expect;
+    for (const auto& [name, value] : parser.fields) {
+      if (EqualsIgnoreCase(name, "Host")) {
+        ++hosts;
+        host = value;
+      } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+        ++transfer_encodings;
+        transfer_encoding = value;
+      } else if (EqualsIgnoreCase(name, "Expect") && expect.empty()) {
+        expect = value;
+      }
+    }
+    if (!target || hosts > 1) co_return co_await WriteError(GoErrorResponse(400));
+    if (version >= 11 && transfer_encodings > 0 &&
+        (transfer_encodings > 1 || !EqualsIgnoreCase(transfer_encoding, "chunked"))) {
+      co_return co_await WriteError(GoUnsupportedTransferEncodingResponse());
+    }
+    if (version >= 11 && hosts == 0 && method != "CONNECT") {
+      co_return co_await WriteError(GoErrorResponse(400, "missing required Host header"));
+    }
+    if (hosts == 1 && !ValidHostHeader(host)) {
+      co_return co_await WriteError(GoErrorResponse(400, "malformed Host header"));
+    }
+
+    const bool expects_continue = HeaderHasToken(expect, "100-continue");
+    if (!expects_continue && !expect.empty()) {
+      http::ServerResponse failed{.status = 417, .close_connection = true};
+      co_await WriteResponse(std::move(failed), version, false, false);
+      co_return Next::kClose;
+    }
+
+    if (!parser.is_done()) {
+      if (expects_continue && version >= 11) {
+        Tcp().expires_after(env_.options.io_timeout);
+        auto [ec, n] =
+            co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kUseTuple);
+        (void)n;
+        if (ec) co_return Next::kDrop;
+      }
+      // The header deadline is over: a body is read with a deadline per read, so a body that
+      // keeps arriving is never cut.
+      while (!parser.is_done()) {
+        Tcp().expires_after(env_.options.io_timeout);
+        auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kUseTuple);
+        (void)n;
+        if (ec) co_return co_await AnswerReadError(ec, version);
+      }
+    }
+    Tcp().expires_never();
+
+    const bool client_keeps_alive = parser.keep_alive();
+    http::ServerRequest request;
+    request.set_method(method);
+    request.SetTarget(*target);
+    for (auto& [name, value] : parser.fields) request.AddHeader(std::move(name), std::move(value));
+    request.set_body(std::move(parser.body));
+    request.set_protocol(http::Protocol::kHttp1);
+    request.set_remote_address(remote_address_);
+    request.set_tls(true);
+    if (!peer_chain_.empty()) request.SetPeerCertificates(peer_chain_);
+
+    http::RequestState state;
+    const std::optional<std::string_view> audit_id = request.Header("Audit-ID");
+    state.audit_id = audit_id && !audit_id->empty() ? std::string(*audit_id) : NewUuidV4();
+
+    http::ServerResponse response = co_await CallHandler(request, state);
+    const bool keep_alive = client_keeps_alive && !response.close_connection &&
+                            !shutdown_requested_ && !env_.stopping.load();
+    const bool written =
+        co_await WriteResponse(std::move(response), version, method == "HEAD", keep_alive);
+    if (!written) co_return Next::kDrop;
+    if (!keep_alive) co_return Next::kClose;
+    if (buffer_.capacity() > kRetainedBufferBytes && buffer_.size() <= kRetainedBufferBytes) {
+      buffer_.shrink_to_fit();
+    }
+    co_return Next::kKeepAlive;
+  }
+
+  asio::awaitable<http::ServerResponse> CallHandler(http::ServerRequest& request,
+                                                    http::RequestState& state) {
+    std::string error;
+    try {
+      co_return co_await env_.handler.Handle(request, state);
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    log::Error(kSource, "Handler failed",
+               {{"method", request.method()},
+                {"URI", request.target()},
+                {"auditID", state.audit_id},
+                {"err", error}});
+    http::ServerResponse failed{.status = 500, .body = std::string(kPanicBody)};
+    failed.AddHeader("Content-Type", "text/plain; charset=utf-8");
+    failed.AddHeader("X-Content-Type-Options", "nosniff");
+    co_return failed;
+  }
+
+  // An error while reading a request: Go's answer for bad bytes, none when the peer left or
+  // timed out.
+  asio::awaitable<Next> AnswerReadError(const beast::error_code& ec, unsigned version) {
+    if (ec == bhttp::error::header_limit) co_return co_await WriteError(GoErrorResponse(431));
+    if (ec == bhttp::error::body_limit) {
+      http::ServerResponse too_large{.status = 413,
+                                     .body = EntityTooLargeBody(env_.options.max_body_bytes),
+                                     .close_connection = true};
+      too_large.AddHeader("Cache-Control", "no-cache, private");
+      too_large.AddHeader("Content-Type", "application/json");
+      co_await WriteResponse(std::move(too_large), version, false, false);
+      co_return Next::kCloseAfterError;
+    }
+    if (ec == bhttp::error::bad_version) {
+      // Beast knows HTTP/1.0 and 1.1 only; Go parses any "HTTP/d.d" and answers 505 for a major
+      // version other than 1.
+      const std::string_view pending(static_cast<const char*>(buffer_.data().data()),
+                                     buffer_.size());
+      const std::size_t line_end = pending.find("\r\n");
+      if (line_end != std::string_view::npos &&
+          IsUnsupportedVersionRequestLine(pending.substr(0, line_end))) {
+        co_return co_await WriteError(GoErrorResponse(505, "unsupported protocol version"));
+      }
+    }
+    if (ec == bhttp::error::bad_transfer_encoding) {
+      co_return co_await WriteError(GoUnsupportedTransferEncodingResponse());
+    }
+    if (IsParseError(ec)) {
+      if (log::V(4)) {
+        log::Info(kSource, "Malformed request",
+                  {{"remote", remote_address_}, {"err", ec.message()}});
+      }
+      co_return co_await WriteError(GoErrorResponse(400));
+    }
+    co_return Next::kDrop;
+  }
+
+  // Writes one of Go's canned error answers.
+  asio::awaitable<Next> WriteError(std::string text) {
+    Tcp().expires_after(env_.options.io_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(text), kUseTuple);
+    (void)n;
+    co_return ec ? Next::kDrop : Next::kCloseAfterError;
+  }
+
+  // Writes `response` as Go's server would: its status line and reason, the handler's headers,
+  // Date and Content-Length added, Connection as `keep_alive` decides. False when the write
+  // failed.
+  asio::awaitable<bool> WriteResponse(http::ServerResponse response, unsigned version,
+                                      bool head_only, bool keep_alive) {
+    unsigned status = response.status;
+    // A handler answers with a final status; 1xx would leave the client waiting for one.
+    if (status < 200 || status > 999) {
+      log::Error(kSource, "Handler answered an invalid status code",
+                 {{"code", std::to_string(status)}});
+      status = 500;
+    }
+    // Written by hand: Beast's message type cannot hold a header value over 64 KiB.
+    std::string head = version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+    head += std::to_string(status);
+    head += ' ';
+    head += ReasonPhrase(status);
+    head += "\r\n";
+    bool has_date = false;
+    for (const auto& [name, value] : response.headers) {
+      // The server owns framing and connection management.
+      if (!ValidHeaderFieldName(name) || EqualsIgnoreCase(name, "Content-Length") ||
+          EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Connection")) {
+        continue;
+      }
+      if (EqualsIgnoreCase(name, "Date")) has_date = true;
+      head += name;
+      head += ": ";
+      head += SanitizeHeaderValue(value);
+      head += "\r\n";
+    }
+    if (!has_date) head += "Date: " + HttpDate(std::chrono::system_clock::now()) + "\r\n";
+    // No body and no Content-Length for 204 and 304 (Go's bodyAllowedForStatus).
+    const bool body_allowed = status != 204 && status != 304;
+    if (body_allowed) head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+    // HTTP/1.1 connections persist unless told; HTTP/1.0 ones close unless told.
+    if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
+    if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";
+    head += "\r\n";
+
+    // One buffer: Beast's flat_stream writes nothing for a buffer sequence whose first buffer
+    // is empty, and a single TLS write also makes fewer records.
+    if (body_allowed && !head_only) head += response.body;
+    Tcp().expires_after(env_.options.io_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), kUseTuple);
+    (void)n;
+    co_return !ec;
+  }
+
+  // Waits up to Go's rstAvoidanceDelay for the client to stop sending, discarding what comes,
+  // so that closing does not reset the connection before the client read our answer.
+  asio::awaitable<void> Linger() {
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().expires_after(kLingerAfterError);
+    std::array<char, 16384> discard;
+    for (;;) {
+      auto [ec, n] = co_await Tcp().async_read_some(asio::buffer(discard), kUseTuple);
+      (void)n;
+      if (ec) break;
+    }
+  }
+
+  asio::awaitable<void> Close(Next how) {
+    phase_ = Phase::kClosing;
+    if (how != Next::kDrop && handshake_done_ && Tcp().socket().is_open()) {
+      // close_notify, as Go's tls.Conn.Close sends it. OpenSSL then waits for the peer's, which
+      // a client that is still sending never sends: the wait is short.
+      Tcp().expires_after(kCloseNotifyTimeout);
+      auto [ec] = co_await stream_.async_shutdown(kUseTuple);
+      (void)ec;
+    }
+    if (how == Next::kCloseAfterError && Tcp().socket().is_open()) co_await Linger();
+    co_await CloseSocket();
+  }
+
+  asio::awaitable<void> CloseSocket() {
+    phase_ = Phase::kClosing;
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().close();
+    co_return;
+  }
+
+  const ConnectionEnvironment& env_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_address_;
+  std::vector<X509*> peer_chain_;  // owned references, leaf first
+  Phase phase_ = Phase::kHandshake;
+  bool handshake_done_ = false;
+  bool shutdown_requested_ = false;
+  std::function<void()> on_closed_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> MakeConnection(tcp::socket socket,
+                                           const ConnectionEnvironment& environment,
+                                           std::function<void()> on_closed) {
+  return std::make_shared<Http1Connection>(std::move(socket), environment, std::move(on_closed));
+}
+
+}  // namespace kauth::server

@@ -1,0 +1,54 @@
+// Connection: one accepted TCP connection served as HTTPS/1.1, the way Go's net/http serves a
+// connection for kube-apiserver: plain-HTTP detection, TLS handshake, then requests read one at
+// a time (keep-alive, pipelining-safe), each handed to the handler chain with a fresh
+// RequestState, and each answer written before the next request is read.
+//
+// Every connection runs as one coroutine on its own strand; all of its state is touched only
+// there. The server keeps a weak reference to stop it at shutdown.
+#ifndef KAUTH_SERVER_CONNECTION_H_
+#define KAUTH_SERVER_CONNECTION_H_
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <functional>
+#include <memory>
+
+#include "http/handler.h"
+#include "server/client_ca_names.h"
+#include "server/server_options.h"
+
+namespace kauth::server {
+
+// What every connection shares. Owned by the server, which outlives all its connections.
+struct ConnectionEnvironment {
+  const ServerOptions& options;
+  const http::Handler& handler;
+  boost::asio::ssl::context& tls;
+  const ClientCaNames& client_ca_names;
+  // Set once the server shuts down: every response then closes its connection.
+  const std::atomic<bool>& stopping;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // Starts serving. Call once.
+  virtual void Start() = 0;
+
+  // Thread-safe. A connection between requests (or still in its TLS handshake) closes now; one
+  // in the middle of a request closes after writing its response, with "Connection: close".
+  virtual void BeginShutdown() = 0;
+};
+
+// A connection over `socket`, whose executor must be a strand of the server's io_context.
+// `on_closed` runs exactly once, when the connection is gone: after it closed, or when the
+// io_context is destroyed while it is suspended.
+std::shared_ptr<Connection> MakeConnection(boost::asio::ip::tcp::socket socket,
+                                           const ConnectionEnvironment& environment,
+                                           std::function<void()> on_closed);
+
+}  // namespace kauth::server
+
+#endif  // KAUTH_SERVER_CONNECTION_H_

@@ -1,0 +1,92 @@
+// ServerOptions: how kauthd's HTTPS server listens, which certificate it serves and the limits it
+// enforces. Defaults are kube-apiserver's (its http.Server and Go net/http's own limits); each
+// field names the kube-apiserver flag or Go setting it mirrors.
+//
+// A plain value type: copy it, fill it, hand it to HttpsServer::Create.
+#ifndef KAUTH_SERVER_SERVER_OPTIONS_H_
+#define KAUTH_SERVER_SERVER_OPTIONS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kauth/x509.h"
+
+namespace kauth::server {
+
+// --tls-min-version: VersionTLS12 or VersionTLS13. The maximum is always TLS 1.3.
+enum class TlsVersion { kTls12, kTls13 };
+
+// --tls-cert-file / --tls-private-key-file: PEM files. The certificate file holds the serving
+// certificate first, then any intermediates; the key file one private key (PKCS#8, PKCS#1 or
+// SEC1).
+struct ServingCertificate {
+  std::string cert_file;
+  std::string key_file;
+};
+
+struct ServerOptions {
+  // --bind-address: an IPv4 or IPv6 literal. "0.0.0.0" and "::" listen on every interface
+  // ("::" dual-stack, as Go listens).
+  std::string bind_address = "0.0.0.0";
+  // --secure-port; 0 picks a free port (HttpsServer::port() tells which).
+  std::uint16_t port = 6443;
+
+  // The serving certificate. Without one, kube-apiserver's behaviour: a self-signed pair is
+  // generated in `cert_dir` as apiserver.crt / apiserver.key (reused when both files are
+  // readable on the next start), or kept in memory when `cert_dir` is empty.
+  std::optional<ServingCertificate> certificate;
+  // --cert-dir.
+  std::string cert_dir;
+
+  // --tls-min-version.
+  TlsVersion tls_min_version = TlsVersion::kTls12;
+
+  // The client CAs (--client-ca-file; later also --requestheader-client-ca-file). When any is
+  // given, the server *requests* a client certificate, never requires or verifies it at the
+  // handshake, and advertises the union of the bundles' subjects as acceptable CAs, re-read from
+  // the providers at every handshake (R5.1). Empty: no certificate is requested.
+  std::vector<std::shared_ptr<const CaBundleProvider>> client_cas;
+
+  // Connections served at once (TLS handshakes included). At the limit the server stops
+  // accepting (new clients wait in the kernel's listen queue, as behind Go's
+  // netutil.LimitListener) until a connection closes.
+  std::size_t max_connections = 10000;
+
+  // Go's ReadHeaderTimeout as kube-apiserver sets it: the TLS handshake, and the header of each
+  // request, measured from the request's first byte (from the end of the handshake for the first
+  // request), must arrive within this. The deadline is never extended, so sending one byte at a
+  // time does not keep a connection open. It does not apply to request bodies.
+  std::chrono::nanoseconds request_header_timeout = std::chrono::seconds(32);
+  // Go's IdleTimeout as kube-apiserver sets it: how long a keep-alive connection may wait for the
+  // first byte of its next request.
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(90);
+  // The longest each read of a request body, and each response write, may take. A body that
+  // keeps arriving is never cut, however long it streams. (Go's server sets no such deadline;
+  // kube-apiserver bounds handlers with its 60 s request timeout instead.)
+  std::chrono::nanoseconds io_timeout = std::chrono::seconds(60);
+  // kube-apiserver's --shutdown-timeout-like grace: after SIGTERM/SIGINT or Shutdown(), requests
+  // in flight may finish for this long before their connections are dropped.
+  std::chrono::nanoseconds shutdown_grace_period = std::chrono::seconds(60);
+
+  // Go's http.Server.MaxHeaderBytes as kube-apiserver sets it. A request head (request line and
+  // header fields) longer than this plus Go's 4096-byte read slack is answered with 431.
+  std::size_t max_header_bytes = std::size_t{1} << 20;
+  // Request bodies longer than this are answered with 413 before the handler runs: 3 MiB,
+  // kube-apiserver's limit for JSON request bodies (MaxRequestBodyBytes).
+  std::size_t max_body_bytes = std::size_t{3} << 20;
+
+  // Threads running the server; 0 means std::thread::hardware_concurrency().
+  unsigned threads = 0;
+  // Run() stops gracefully on SIGTERM and SIGINT. Tests that run several servers in one process
+  // may turn it off.
+  bool handle_signals = true;
+};
+
+}  // namespace kauth::server
+
+#endif  // KAUTH_SERVER_SERVER_OPTIONS_H_

@@ -1,0 +1,143 @@
+#include "server/tls_context.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace kauth::server {
+namespace {
+
+// Go's default TLS 1.2 suites (crypto/tls, Go 1.22 and later: ECDHE only, AEADs first). TLS 1.3
+// suites are OpenSSL's defaults, the same three Go offers.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
+constexpr const char* kGroups = "X25519:P-256:P-384:P-521";
+constexpr unsigned char kSessionIdContext[] = "kauthd";
+
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct X509Free {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+std::string OpenSslErrors() {
+  std::string text;
+  while (const unsigned long code = ERR_get_error()) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof(buffer));
+    if (!text.empty()) text += "; ";
+    text += buffer;
+  }
+  return text.empty() ? "unknown OpenSSL error" : text;
+}
+
+// Verification is the x509 authenticator's job, per request, against the CA bundle in force
+// then (R5.1-R5.3); the handshake accepts whatever the client presents.
+int AcceptAnyCertificate(X509_STORE_CTX* /*store*/, void* /*arg*/) { return 1; }
+
+// Never prompt on a terminal for an encrypted key's pass phrase; such a key fails to load.
+int NoPassword(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*arg*/) { return -1; }
+
+// "http/1.1" when the client offers it. A client that offers ALPN without it gets Go's
+// no_application_protocol alert; one that offers none is served HTTP/1.1.
+int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length,
+               const unsigned char* in, unsigned int in_length, void* /*arg*/) {
+  static constexpr std::string_view kHttp11 = "http/1.1";
+  unsigned int at = 0;
+  while (at < in_length) {
+    const unsigned int length = in[at];
+    if (at + 1 + length > in_length) break;
+    if (length == kHttp11.size() && std::memcmp(in + at + 1, kHttp11.data(), length) == 0) {
+      *out = in + at + 1;
+      *out_length = static_cast<unsigned char>(length);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    at += 1 + length;
+  }
+  return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+Result<void> UseKeyPair(SSL_CTX* ctx, const ServingKeyPair& key_pair) {
+  const auto invalid = [&key_pair](std::string_view reason) {
+    return Error{"invalid serving cert keypair (" + key_pair.cert_source + ", " +
+                 key_pair.key_source + "): " + std::string(reason)};
+  };
+  const BioPtr cert_bio(BIO_new_mem_buf(key_pair.cert_chain_pem.data(),
+                                        static_cast<int>(key_pair.cert_chain_pem.size())));
+  X509Ptr leaf(PEM_read_bio_X509(cert_bio.get(), nullptr, NoPassword, nullptr));
+  if (!leaf) return invalid("tls: failed to find any PEM data in certificate input");
+  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) return invalid(OpenSslErrors());
+  while (X509Ptr intermediate{PEM_read_bio_X509(cert_bio.get(), nullptr, NoPassword, nullptr)}) {
+    if (SSL_CTX_add1_chain_cert(ctx, intermediate.get()) != 1) return invalid(OpenSslErrors());
+  }
+  // Reading past the last PEM block leaves a "no start line" error behind.
+  ERR_clear_error();
+
+  const BioPtr key_bio(
+      BIO_new_mem_buf(key_pair.key_pem.data(), static_cast<int>(key_pair.key_pem.size())));
+  const PkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, NoPassword, nullptr));
+  if (!key) {
+    ERR_clear_error();
+    return invalid("tls: failed to find any PEM data in key input");
+  }
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    return invalid("tls: private key does not match public key");
+  }
+  return {};
+}
+
+}  // namespace
+
+void SslCtxFree::operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+
+Result<SslCtxPtr> NewServerTlsContext(const ServingKeyPair& key_pair, TlsVersion min_version,
+                                      bool request_client_certificate) {
+  ERR_clear_error();
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  if (!ctx) return Error{"creating the TLS context: " + OpenSslErrors()};
+  SSL_CTX* raw = ctx.get();
+  const int min = min_version == TlsVersion::kTls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+  if (SSL_CTX_set_min_proto_version(raw, min) != 1 ||
+      SSL_CTX_set_max_proto_version(raw, TLS1_3_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(raw, kTls12Ciphers) != 1 ||
+      SSL_CTX_set1_groups_list(raw, kGroups) != 1 ||
+      SSL_CTX_set_session_id_context(raw, kSessionIdContext, sizeof(kSessionIdContext) - 1) != 1) {
+    return Error{"configuring the TLS context: " + OpenSslErrors()};
+  }
+  // Go's server neither compresses nor renegotiates, and picks the suite itself.
+  // Sessions resume from the server's in-memory cache (stateful tickets in TLS 1.3, session IDs
+  // in TLS 1.2) rather than from stateless tickets: OpenSSL's serialised sessions keep the
+  // client's leaf certificate but drop its intermediates, which the x509 authenticator needs on
+  // every request (R5.3). Go keeps the whole chain in its tickets; the cache does the same here.
+  SSL_CTX_set_options(raw, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  // Idle keep-alive connections then hold no TLS read/write buffers: thousands of them are cheap.
+  SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_alpn_select_cb(raw, SelectAlpn, nullptr);
+  if (request_client_certificate) {
+    // Go's RequestClientCert: ask, never require (no SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+    SSL_CTX_set_verify(raw, SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_cert_verify_callback(raw, AcceptAnyCertificate, nullptr);
+  }
+  if (Result<void> used = UseKeyPair(raw, key_pair); !used) return used.error();
+  return ctx;
+}
+
+}  // namespace kauth::server
