@@ -76,8 +76,8 @@ server::ServerOptions ServerOptionsFrom(const config::KauthdOptions& options,
   server.bind_address = options.bind_address;
   server.port = static_cast<std::uint16_t>(options.secure_port);
   if (!options.tls_cert_file.empty()) {
-    server.certificate = server::ServingCertificate{options.tls_cert_file,
-                                                    options.tls_private_key_file};
+    server.certificate =
+        server::ServingCertificate{options.tls_cert_file, options.tls_private_key_file};
   }
   server.cert_dir = options.cert_dir;
   server.tls_min_version = options.tls_min_version == config::TlsVersion::kTls13
@@ -129,24 +129,23 @@ int Main(std::span<const char* const> args) {
   // kube-apiserver's order: audit id and metrics outermost, then authentication, authorization,
   // the APIs, and a 404 for everything else.
   std::shared_ptr<const http::Handler> handler = std::make_shared<filters::RequestMetrics>(
-      *registry,
-      std::make_unique<filters::AuthenticationFilter>(
-          filters::AuthenticationFilterOptions{.authenticator = chain.authenticator,
-                                               .api_audiences = options.api_audiences},
-          auth_metrics,
-          std::make_unique<filters::Authorizer>(
-              filters::AuthorizerOptions{
-                  .metrics_allowed_users = options.metrics_allowed_users,
-                  .metrics_allowed_groups = options.metrics_allowed_groups,
-                  .tokenreview_allowed_users = options.tokenreview_allowed_users,
-                  .tokenreview_allowed_groups = options.tokenreview_allowed_groups},
-              std::make_unique<api::ApiHandler>(std::move(apis),
-                                                std::make_unique<api::NotFoundHandler>()))));
+      *registry, std::make_unique<filters::AuthenticationFilter>(
+                     filters::AuthenticationFilterOptions{.authenticator = chain.authenticator,
+                                                          .api_audiences = options.api_audiences},
+                     auth_metrics,
+                     std::make_unique<filters::Authorizer>(
+                         filters::AuthorizerOptions{
+                             .metrics_allowed_users = options.metrics_allowed_users,
+                             .metrics_allowed_groups = options.metrics_allowed_groups,
+                             .tokenreview_allowed_users = options.tokenreview_allowed_users,
+                             .tokenreview_allowed_groups = options.tokenreview_allowed_groups},
+                         std::make_unique<api::ApiHandler>(
+                             std::move(apis), std::make_unique<api::NotFoundHandler>()))));
 
+  server_options.on_shutdown = [health] { health->SetShuttingDown(); };
   auto server = server::HttpsServer::Create(std::move(server_options), handler);
   if (!server) return Fail(server.error().message);
   (*server)->Run();
-  health->SetShuttingDown();
   log::Info(kSource, "Stopped serving");
   return 0;
 }

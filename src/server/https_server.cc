@@ -138,12 +138,14 @@ class HttpsServer::Impl {
   const std::string& address() const { return address_; }
 
   void Run() {
-    log::Info(kSource, "Serving securely on " + address_);
     std::optional<asio::signal_set> signals;
     if (options_.handle_signals) {
       signals.emplace(control_, SIGINT, SIGTERM);
       WaitForSignal(*signals, /*first=*/true);
     }
+    // Logged once the signals are caught: a supervisor (or a test) may send SIGTERM as soon as it
+    // reads this line.
+    log::Info(kSource, "Serving securely on " + address_);
     asio::co_spawn(control_, AcceptLoop(),
                    [](std::exception_ptr error) { LogException(error, "Accept loop failed"); });
 
@@ -264,6 +266,7 @@ class HttpsServer::Impl {
     if (stopping_.exchange(true)) return;
     log::Info(kSource, "Shutting down: no longer accepting connections",
               {{"reason", reason}, {"connections", ToString(active_.load())}});
+    if (options_.on_shutdown) options_.on_shutdown();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     slot_timer_.cancel();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,9 @@ struct ServerOptions {
   // Run() stops gracefully on SIGTERM and SIGINT. Tests that run several servers in one process
   // may turn it off.
   bool handle_signals = true;
+  // Called once when the graceful shutdown begins, before requests in flight are drained: lets
+  // /readyz start failing while they finish.
+  std::function<void()> on_shutdown;
 };
 
 }  // namespace kauth::server

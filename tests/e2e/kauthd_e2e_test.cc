@@ -1,0 +1,355 @@
+// End-to-end tests: the real kauthd binary driven by real clients (curl, openssl, kubectl, the
+// Python kubernetes client) over TLS on 127.0.0.1. Each check cites the spec rule it covers.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "e2e/child_process.h"
+#include "server/server_test_support.h"
+
+namespace kauth::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using server::testing::HaveTool;
+using server::testing::PlainExchange;
+using server::testing::RunCommand;
+using server::testing::TestPki;
+
+constexpr char kAliceToken[] = "alice-e2e-token-0123456789";
+constexpr char kPythonKubernetes[] = "/usr/bin/python3";
+
+const char kUnauthorizedPretty[] =
+    "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n"
+    "  \"status\": \"Failure\",\n  \"message\": \"Unauthorized\",\n  \"reason\": "
+    "\"Unauthorized\",\n  \"code\": 401\n}";
+const char kUnauthorizedCompact[] =
+    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+    "\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}\n";
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream(path) << contents;
+}
+
+// One running kauthd with the test PKI, a token file and the given extra flags.
+class Kauthd {
+ public:
+  explicit Kauthd(const TestPki& pki, std::vector<std::string> extra_flags = {}) : pki_(pki) {
+    tokens_ = pki.dir.path().string() + "/tokens.csv";
+    WriteFile(tokens_, std::string(kAliceToken) + ",alice,1001,\"dev,ops\"\n");
+    std::vector<std::string> argv = {KAUTHD_PATH,
+                                     "--bind-address=127.0.0.1",
+                                     "--secure-port=0",
+                                     "--cert-dir=" + pki.dir.path().string(),
+                                     "--tls-cert-file=" + pki.server_cert_file,
+                                     "--tls-private-key-file=" + pki.server_key_file,
+                                     "--client-ca-file=" + pki.client_ca_file,
+                                     "--token-auth-file=" + tokens_};
+    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+    process_ = std::make_unique<ChildProcess>(argv);
+    const auto line = process_->WaitForLine("Serving securely on 127.0.0.1:", 20s);
+    if (line) {
+      std::smatch match;
+      if (std::regex_search(*line, match, std::regex(R"(127\.0\.0\.1:(\d+))"))) {
+        port_ = match[1];
+      }
+    }
+  }
+
+  bool ok() const { return !port_.empty(); }
+  std::string url(const std::string& path) const { return "https://127.0.0.1:" + port_ + path; }
+  ChildProcess& process() { return *process_; }
+  const std::string& port() const { return port_; }
+
+  // curl with the server CA; returns "<status>\n<headers>\n\n<body>" pieces.
+  struct CurlResult {
+    int status = 0;
+    std::string headers;
+    std::string body;
+  };
+  CurlResult Curl(std::vector<std::string> args, const std::string& path) const {
+    std::vector<std::string> argv = {"curl", "-sS",         "--cacert", pki_.server_ca_file,
+                                     "-D",   "/dev/stderr", "-o",       "-"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(url(path));
+    const auto run = RunCommand(argv);
+    CurlResult result;
+    result.headers = run.err;
+    result.body = run.out;
+    std::smatch match;
+    if (std::regex_search(run.err, match, std::regex(R"(HTTP/1\.1 (\d{3}))"))) {
+      result.status = std::stoi(match[1]);
+    }
+    return result;
+  }
+
+  std::string Kubeconfig(const std::string& name, const std::string& user_fields) const {
+    std::string file = name;
+    std::replace(file.begin(), file.end(), ' ', '-');
+    const std::string path = pki_.dir.path().string() + "/kubeconfig-" + file;
+    WriteFile(path,
+              "apiVersion: v1\nkind: Config\nclusters:\n- name: e2e\n  cluster:\n"
+              "    server: https://127.0.0.1:" +
+                  port_ + "\n    certificate-authority: " + pki_.server_ca_file +
+                  "\nusers:\n- name: u\n  user:\n" + user_fields +
+                  "contexts:\n- name: e2e\n  context: {cluster: e2e, user: u}\n"
+                  "current-context: e2e\n");
+    return path;
+  }
+
+ private:
+  const TestPki& pki_;
+  std::string tokens_;
+  std::unique_ptr<ChildProcess> process_;
+  std::string port_;
+};
+
+class KauthdE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!HaveTool("curl")) GTEST_SKIP() << "curl is not installed";
+  }
+  TestPki pki_;
+};
+
+std::string UsernameIn(const std::string& body) {
+  std::smatch match;
+  if (std::regex_search(body, match, std::regex(R"re("username":\s*"([^"]*)")re"))) {
+    return match[1];
+  }
+  return "";
+}
+
+// R3, R5, R6.3, R6.4, R7.3, R14.2 with curl: who each client is, and the exact 401 bodies.
+TEST_F(KauthdE2eTest, R6_4_R7_3_CurlCredentialsTable) {
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const std::string review = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+  const std::string ws_token =
+      "base64url.bearer.authorization.k8s.io.YWxpY2UtZTJlLXRva2VuLTAxMjM0NTY3ODk";
+  struct Case {
+    const char* name;
+    std::vector<std::string> args;
+    int status;
+    std::string username;  // for 201
+    std::string body;      // exact, for 401
+  };
+  const std::vector<Case> cases = {
+      {"R3.3 token",
+       {"-X", "POST", "-H", std::string("Authorization: Bearer ") + kAliceToken},
+       201,
+       "alice",
+       ""},
+      {"R5.6 client certificate",
+       {"-X", "POST", "--cert", pki_.jane_cert_file, "--key", pki_.jane_key_file},
+       201,
+       "jane",
+       ""},
+      {"R5.3 certificate through an intermediate",
+       {"-X", "POST", "--cert", pki_.ivan_chain_file, "--key", pki_.ivan_key_file},
+       201,
+       "ivan",
+       ""},
+      {"R4.3 websocket sub-protocol token",
+       {"-X", "POST", "-H", "Upgrade: websocket", "-H", "Connection: Upgrade", "-H",
+        "Sec-WebSocket-Protocol: " + ws_token + ", v4.channel.k8s.io"},
+       201,
+       "alice",
+       ""},
+      {"R6.3 no credential is anonymous", {"-X", "POST"}, 201, "system:anonymous", ""},
+      {"R3.2 two spaces are anonymous",
+       {"-X", "POST", "-H", "Authorization: Bearer  x"},
+       201,
+       "system:anonymous",
+       ""},
+      {"R3.3 bad token is 401 (pretty for curl)",
+       {"-X", "POST", "-H", "Authorization: Bearer wrong"},
+       401,
+       "",
+       kUnauthorizedPretty},
+      {"R7.3 compact for other user agents",
+       {"-X", "POST", "-A", "e2e/1.0", "-H", "Authorization: Bearer wrong"},
+       401,
+       "",
+       kUnauthorizedCompact},
+      {"R5.5 untrusted certificate completes the handshake and gets 401",
+       {"-X", "POST", "--cert", pki_.mallory_cert_file, "--key", pki_.mallory_key_file},
+       401,
+       "",
+       kUnauthorizedPretty},
+  };
+  for (const auto& c : cases) {
+    const auto got = kauthd.Curl(c.args, review);
+    EXPECT_EQ(got.status, c.status) << c.name << "\n" << got.headers << got.body;
+    if (c.status == 201) {
+      EXPECT_EQ(UsernameIn(got.body), c.username) << c.name << "\n" << got.body;
+    }
+    if (c.status == 401) {
+      EXPECT_EQ(got.body, c.body) << c.name;
+      EXPECT_EQ(got.headers.find("WWW-Authenticate"), std::string::npos) << c.name;
+      EXPECT_NE(got.headers.find("Audit-Id: "), std::string::npos) << c.name;
+    }
+  }
+}
+
+// R3.2: the extra-space warning reaches the client as a Warning header (R7.7 format).
+TEST_F(KauthdE2eTest, R3_2_R7_7_ExtraSpaceWarningHeader) {
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const auto got = kauthd.Curl({"-H", "Authorization: Bearer  x"}, "/version");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_NE(got.headers.find("Warning: 299 - \"the provided Authorization header contains extra "
+                             "space before the bearer token, and is ignored\""),
+            std::string::npos)
+      << got.headers;
+}
+
+// R6.4 step 1 / --anonymous-auth=false: no credential is a 401.
+TEST_F(KauthdE2eTest, R6_4_AnonymousOffRejectsNoCredential) {
+  Kauthd kauthd(pki_, {"--anonymous-auth=false"});
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  EXPECT_EQ(kauthd.Curl({}, "/version").status, 401);
+  EXPECT_EQ(
+      kauthd.Curl({"-H", std::string("Authorization: Bearer ") + kAliceToken}, "/version").status,
+      200);
+}
+
+// R5.1: the handshake advertises the client CA and requests, not requires, a certificate.
+TEST_F(KauthdE2eTest, R5_1_OpensslSeesAcceptableClientCaNames) {
+  if (!HaveTool("openssl")) GTEST_SKIP() << "openssl is not installed";
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const auto run = RunCommand({"openssl", "s_client", "-connect", "127.0.0.1:" + kauthd.port(),
+                               "-CAfile", pki_.server_ca_file},
+                              "Q\n");
+  EXPECT_NE(run.out.find("Acceptable client certificate CA names"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Verify return code: 0 (ok)"), std::string::npos) << run.out;
+}
+
+// R14.3: kubectl auth whoami with a token kubeconfig, a client-certificate kubeconfig, and none.
+TEST_F(KauthdE2eTest, R14_3_KubectlAuthWhoami) {
+  if (!HaveTool("kubectl")) GTEST_SKIP() << "kubectl is not installed";
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  struct Case {
+    const char* name;
+    std::string user_fields;
+    std::string username;
+  };
+  const Case cases[] = {
+      {"token", std::string("    token: ") + kAliceToken + "\n", "alice"},
+      {"client certificate",
+       "    client-certificate: " + pki_.jane_cert_file +
+           "\n    client-key: " + pki_.jane_key_file + "\n",
+       "jane"},
+      // kubectl prompts for a user name when a kubeconfig has no credentials at all; basic auth is
+      // no credential kube-apiserver knows (R3.1: not a bearer), so it is served anonymously.
+      {"anonymous", "    username: nobody\n    password: nothing\n", "system:anonymous"},
+  };
+  for (const auto& c : cases) {
+    const std::string kubeconfig = kauthd.Kubeconfig(c.name, c.user_fields);
+    const auto run =
+        RunCommand({"kubectl", "--kubeconfig", kubeconfig, "auth", "whoami", "-o", "json"});
+    EXPECT_EQ(run.exit_code, 0) << c.name << "\n" << run.err;
+    EXPECT_EQ(UsernameIn(run.out), c.username) << c.name << "\n" << run.out;
+  }
+
+  // A bad token: kubectl reports Unauthorized and fails.
+  const std::string bad = kauthd.Kubeconfig("bad", "    token: wrong\n");
+  const auto run = RunCommand({"kubectl", "--kubeconfig", bad, "auth", "whoami"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("Unauthorized"), std::string::npos) << run.err;
+}
+
+// R14.1 with the Python kubernetes client: a TokenReview by an allowed caller, and a 403 for
+// another user.
+TEST_F(KauthdE2eTest, R14_1_PythonClientTokenReview) {
+  if (RunCommand({kPythonKubernetes, "-c", "import kubernetes"}).exit_code != 0) {
+    GTEST_SKIP() << "python3-kubernetes is not installed (/usr/bin/python3 -c 'import kubernetes')";
+  }
+  Kauthd kauthd(pki_, {"--tokenreview-allowed-users=jane"});
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const std::string script = R"(
+import json, sys, kubernetes.client as k
+c = k.Configuration()
+c.host, c.ssl_ca_cert = sys.argv[1], sys.argv[2]
+if len(sys.argv) > 5:
+    c.cert_file, c.key_file = sys.argv[4], sys.argv[5]
+else:
+    c.api_key = {"authorization": "Bearer " + sys.argv[4]}
+api = k.AuthenticationV1Api(k.ApiClient(c))
+try:
+    r = api.create_token_review(k.V1TokenReview(spec=k.V1TokenReviewSpec(token=sys.argv[3])))
+    u = r.status.user
+    print(json.dumps({"authenticated": r.status.authenticated, "error": r.status.error,
+                      "username": u.username if u else None, "groups": u.groups if u else None}))
+except k.exceptions.ApiException as e:
+    print(json.dumps({"status": e.status}))
+)";
+  const std::string host = "https://127.0.0.1:" + kauthd.port();
+  auto review = [&](const std::string& token, std::vector<std::string> credentials) {
+    std::vector<std::string> argv = {kPythonKubernetes,   "-c", script, host,
+                                     pki_.server_ca_file, token};
+    argv.insert(argv.end(), credentials.begin(), credentials.end());
+    return RunCommand(argv);
+  };
+  const std::vector<std::string> jane = {pki_.jane_cert_file, pki_.jane_key_file};
+
+  auto valid = review(kAliceToken, jane);
+  EXPECT_EQ(valid.out,
+            "{\"authenticated\": true, \"error\": null, \"username\": \"alice\", \"groups\": "
+            "[\"dev\", \"ops\", \"system:authenticated\"]}\n")
+      << valid.err;
+  // status.authenticated is omitempty in Kubernetes' types, so false arrives as null.
+  auto invalid = review("wrong", jane);
+  EXPECT_EQ(invalid.out,
+            "{\"authenticated\": null, \"error\": \"invalid bearer token\", \"username\": null, "
+            "\"groups\": null}\n")
+      << invalid.err;
+  auto forbidden = review(kAliceToken, {kAliceToken});
+  EXPECT_EQ(forbidden.out, "{\"status\": 403}\n") << forbidden.err;
+}
+
+// Bad input against the binary: plain HTTP on the TLS port gets Go's answer, and kauthd keeps
+// serving.
+TEST_F(KauthdE2eTest, PlainHttpOnTlsPortAndKeepsServing) {
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const std::string answer = PlainExchange(static_cast<std::uint16_t>(std::stoi(kauthd.port())),
+                                           "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(answer,
+            "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  EXPECT_EQ(kauthd.Curl({}, "/healthz").status, 200);
+}
+
+// SIGTERM: graceful shutdown, exit status 0.
+TEST_F(KauthdE2eTest, SigtermExitsZero) {
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  EXPECT_EQ(kauthd.process().Stop(SIGTERM, 10s), 0) << kauthd.process().Stderr();
+}
+
+// A bad flag value stops start-up with one line naming the flag.
+TEST(KauthdStartupTest, BadFlagFailsWithOneLine) {
+  const auto run = RunCommand({KAUTHD_PATH, "--secure-port=x"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err,
+            "Error: invalid argument \"x\" for \"--secure-port\" flag: strconv.ParseInt: parsing "
+            "\"x\": invalid syntax\n");
+}
+
+TEST(KauthdStartupTest, MissingTokenFileNamesTheFlag) {
+  const auto run = RunCommand({KAUTHD_PATH, "--token-auth-file=/nonexistent/tokens.csv"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err,
+            "Error: --token-auth-file=/nonexistent/tokens.csv: open /nonexistent/tokens.csv: no "
+            "such file or directory\n");
+}
+
+}  // namespace
+}  // namespace kauth::e2e
