@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "kauth/authenticator.h"
 
@@ -38,6 +39,9 @@ struct TokenCacheOptions {
   Clock::duration lookup_timeout = std::chrono::seconds(30);
   // The clock; steady_clock::now when empty.
   std::function<Clock::time_point()> now;
+  // Called after every lookup with "hit" or "miss" and its duration in seconds, measured on
+  // `now`'s clock (R8.5's authentication_token_cache_request_duration_seconds). Optional.
+  std::function<void(std::string_view status, double seconds)> observe_request_duration;
 };
 
 // A snapshot of the R8.5 counters and gauges.
@@ -71,6 +75,11 @@ class TokenCache final : public TokenAuthenticator {
   void Clear();
 
  private:
+  // The lookup itself; sets *hit_out (when non-null) on a cache hit.
+  Awaitable<AuthResult> Lookup(std::string_view token, AuthContext& ctx, bool* hit_out) const;
+  // Lookup, reporting its duration to options.observe_request_duration.
+  Awaitable<AuthResult> TimedLookup(std::string_view token, AuthContext& ctx) const;
+
   struct Impl;
   std::shared_ptr<Impl> impl_;  // shared with detached lookups that may outlive a call
 };

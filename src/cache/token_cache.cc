@@ -349,6 +349,27 @@ TokenCache::~TokenCache() = default;
 
 Awaitable<AuthResult> TokenCache::AuthenticateToken(std::string_view token,
                                                     AuthContext& ctx) const {
+  // Not a coroutine itself: without an observer the lookup costs no extra frame.
+  if (!impl_->options().observe_request_duration) return Lookup(token, ctx, nullptr);
+  return TimedLookup(token, ctx);
+}
+
+Awaitable<AuthResult> TokenCache::TimedLookup(std::string_view token, AuthContext& ctx) const {
+  // The cache may be destroyed while a miss waits.
+  const std::shared_ptr<Impl> keep = impl_;
+  const Clock::time_point start = keep->Now();
+  bool hit = false;
+  AuthResult result = co_await Lookup(token, ctx, &hit);
+  // Kubernetes records whole milliseconds (R8.5).
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(keep->Now() - start).count();
+  keep->options().observe_request_duration(hit ? "hit" : "miss",
+                                           static_cast<double>(millis) / 1000.0);
+  co_return result;
+}
+
+Awaitable<AuthResult> TokenCache::Lookup(std::string_view token, AuthContext& ctx,
+                                         bool* hit_out) const {
   CacheState& state = *impl_;
   const Sha256Digest key = state.Key(token, ctx.audiences());
   const Clock::time_point now = state.Now();
@@ -358,6 +379,7 @@ Awaitable<AuthResult> TokenCache::AuthenticateToken(std::string_view token,
       std::lock_guard lock(stripe.mu);
       if (const OutcomePtr* stored = stripe.entries.Find(key, now)) {
         ++stripe.hits;
+        if (hit_out != nullptr) *hit_out = true;
         co_return Replay(**stored, ctx);
       }
       ++stripe.misses;
@@ -399,7 +421,10 @@ Awaitable<AuthResult> TokenCache::AuthenticateToken(std::string_view token,
       flight->waiters.push_back(waiter);
     }
   }
-  if (hit) co_return Replay(*hit, ctx);
+  if (hit) {
+    if (hit_out != nullptr) *hit_out = true;
+    co_return Replay(*hit, ctx);
+  }
 
   // Past the first suspension `this` is not touched: the caller may destroy the cache while it
   // waits.

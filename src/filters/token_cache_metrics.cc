@@ -48,4 +48,14 @@ void RegisterTokenCacheMetrics(metrics::Registry& registry,
       });
 }
 
+std::function<void(std::string_view status, double seconds)> TokenCacheDurationObserver(
+    metrics::Registry& registry) {
+  metrics::Histogram& histogram =
+      registry.AddHistogram("authentication_token_cache_request_duration_seconds", "",
+                            metrics::Stability::kAlpha, {"status"}, metrics::DefaultBuckets());
+  return [&histogram](std::string_view status, double seconds) {
+    histogram.Observe({status}, seconds);
+  };
+}
+
 }  // namespace kauth::filters

@@ -7,12 +7,14 @@
 //
 // All ALPHA with an empty help text, as Kubernetes registers them. As in Kubernetes, a counter
 // series appears once it has counted something and the gauges once the cache has had a miss.
-// `authentication_token_cache_request_duration_seconds` is not rendered: TokenCacheStats carries
-// no latencies (see the report of issue 3).
+// `authentication_token_cache_request_duration_seconds{status}` is a histogram recorded as
+// lookups happen: TokenCacheDurationObserver gives the hook for TokenCacheOptions.
 #ifndef KAUTH_FILTERS_TOKEN_CACHE_METRICS_H_
 #define KAUTH_FILTERS_TOKEN_CACHE_METRICS_H_
 
+#include <functional>
 #include <memory>
+#include <string_view>
 
 #include "kauth/token_cache.h"
 #include "metrics/registry.h"
@@ -24,6 +26,12 @@ namespace kauth::filters {
 // `cache` alive.
 void RegisterTokenCacheMetrics(metrics::Registry& registry,
                                std::shared_ptr<const TokenCache> cache);
+
+// Registers authentication_token_cache_request_duration_seconds (default Prometheus buckets) and
+// returns the observer to set as TokenCacheOptions::observe_request_duration before the chain is
+// built. The registry must outlive the cache.
+std::function<void(std::string_view status, double seconds)> TokenCacheDurationObserver(
+    metrics::Registry& registry);
 
 }  // namespace kauth::filters
 

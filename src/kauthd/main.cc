@@ -114,6 +114,8 @@ int Main(std::span<const char* const> args) {
   filters::AuthenticationMetrics auth_metrics(*registry);
   chain_config->observe_client_certificate_expiration =
       auth_metrics.ClientCertificateExpirationObserver();
+  chain_config->token_cache.observe_request_duration =
+      filters::TokenCacheDurationObserver(*registry);
   const Chain chain = BuildChain(std::move(*chain_config));
   filters::RegisterTokenCacheMetrics(*registry, chain.token_cache);
 

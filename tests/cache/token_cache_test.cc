@@ -948,5 +948,24 @@ TEST(TokenCacheInlineTest, InlineMissCompletesWithoutSuspending) {
   }
 }
 
+// R8.5: every lookup reports its status and its duration in whole milliseconds.
+TEST(TokenCacheTest, R8_5_RequestDurationObserver) {
+  FakeClock clock;
+  std::vector<std::pair<std::string, double>> observed;
+  auto inner = std::make_shared<ScriptedTokenAuthenticator>(
+      [&clock](std::string_view, AuthContext&) {
+        clock.now += 2500us;  // the lookup takes 2.5 ms
+        return kAlice;
+      },
+      /*completes_inline=*/true);
+  TokenCache cache(inner, {.now = clock.Fn(),
+                           .observe_request_duration = [&](std::string_view status, double s) {
+                             observed.emplace_back(std::string(status), s);
+                           }});
+  EXPECT_EQ(testing::AuthenticateToken(cache, "alice"), kAlice);
+  EXPECT_EQ(testing::AuthenticateToken(cache, "alice"), kAlice);
+  EXPECT_EQ(observed, (std::vector<std::pair<std::string, double>>{{"miss", 0.002}, {"hit", 0.0}}));
+}
+
 }  // namespace
 }  // namespace kauth

@@ -602,5 +602,36 @@ TEST(TokenCacheMetricsTest, R8_5_RenderedFromStats) {
   EXPECT_EQ(no_cache.Render(), "");
 }
 
+// R8.5: the duration histogram, fed by the cache's observer hook.
+TEST(TokenCacheMetricsTest, R8_5_RequestDurationHistogram) {
+  metrics::Registry registry;
+  ChainConfig config;
+  config.token_file = TokenFile::FromEntries({{"abc123", {.name = "alice"}}});
+  config.token_cache.observe_request_duration = TokenCacheDurationObserver(registry);
+  const Chain chain = BuildChain(std::move(config));
+  for (const char* token : {"abc123", "abc123", "nope"}) {
+    http::ServerRequest request;
+    request.AddHeader("Authorization", std::string("Bearer ") + token);
+    AuthContext ctx;
+    (void)kauth::testing::Authenticate(*chain.authenticator, request, ctx);
+  }
+  const std::string text = registry.Render();
+  EXPECT_NE(text.find("# TYPE authentication_token_cache_request_duration_seconds histogram\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("authentication_token_cache_request_duration_seconds_count{status=\"hit\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("authentication_token_cache_request_duration_seconds_count{status=\"miss\"} 2\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("authentication_token_cache_request_duration_seconds_bucket{status=\"hit\","
+                      "le=\"0.005\"} 1\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace kauth::filters
