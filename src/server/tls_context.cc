@@ -21,6 +21,8 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
 constexpr const char* kGroups = "X25519:P-256:P-384:P-521";
+// Sessions kept for resumption (see SSL_CTX_sess_set_cache_size below).
+constexpr long kSessionCacheSize = 1024;
 constexpr unsigned char kSessionIdContext[] = "kauthd";
 
 struct BioFree {
@@ -128,6 +130,9 @@ Result<SslCtxPtr> NewServerTlsContext(const ServingKeyPair& key_pair, TlsVersion
   // every request (R5.3). Go keeps the whole chain in its tickets; the cache does the same here.
   SSL_CTX_set_options(raw, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  // OpenSSL's default cache holds 20,480 sessions (a client chain each): bound it so that memory
+  // stops growing after the first thousand clients. Older sessions simply do a full handshake.
+  SSL_CTX_sess_set_cache_size(raw, kSessionCacheSize);
   // Idle keep-alive connections then hold no TLS read/write buffers: thousands of them are cheap.
   SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_alpn_select_cb(raw, SelectAlpn, nullptr);

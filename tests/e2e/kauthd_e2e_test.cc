@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <string>
 #include <vector>
@@ -325,6 +326,55 @@ TEST_F(KauthdE2eTest, PlainHttpOnTlsPortAndKeepsServing) {
   EXPECT_EQ(answer,
             "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
   EXPECT_EQ(kauthd.Curl({}, "/healthz").status, 200);
+}
+
+// Bad input against the binary (random bytes, a 2 MiB header, control bytes in a header value, a
+// request left unfinished) while other clients keep being served; after a warm-up round, repeating
+// the round does not grow kauthd's resident memory.
+TEST_F(KauthdE2eTest, BadInputKeepsServingAndMemoryStaysFlat) {
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const auto port = static_cast<std::uint16_t>(std::stoi(kauthd.port()));
+  std::mt19937 random(42);
+
+  auto exchange = [&](const std::string& request) {
+    auto client = server::testing::TlsClient::Connect(port);
+    if (!client || !client->Write(request)) return std::string();
+    return client->ReadResponse();
+  };
+  auto round = [&] {
+    std::string noise(4096, '\0');
+    for (char& c : noise) c = static_cast<char>(random());
+    PlainExchange(port, noise, 2s);
+    const std::string huge =
+        "GET /version HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2 << 20, 'a') + "\r\n\r\n";
+    EXPECT_EQ(server::testing::StatusLine(exchange(huge)),
+              "HTTP/1.1 431 Request Header Fields Too Large");
+    EXPECT_EQ(server::testing::StatusLine(
+                  exchange("GET /version HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n")),
+              "HTTP/1.1 400 Bad Request");
+    auto unfinished = server::testing::TlsClient::Connect(port);
+    ASSERT_NE(unfinished, nullptr);
+    ASSERT_TRUE(unfinished->Write("GET /version HTTP/1.1\r\nHost: x\r\n"));
+    for (int i = 0; i < 100; ++i) {
+      const std::string authorization = i % 3 == 0   ? std::string("Bearer ") + kAliceToken
+                                        : i % 3 == 1 ? "Bearer wrong-" + std::to_string(i)
+                                                     : "Basic eDp5";
+      const std::string answer = exchange(
+          "GET /version HTTP/1.1\r\nHost: x\r\nAuthorization: " + authorization + "\r\n\r\n");
+      EXPECT_EQ(server::testing::StatusLine(answer),
+                i % 3 == 1 ? "HTTP/1.1 401 Unauthorized" : "HTTP/1.1 200 OK")
+          << i;
+    }
+  };
+
+  // Warm-up: enough new connections to fill the TLS session cache (1,024 sessions).
+  for (int i = 0; i < 4; ++i) round();
+  const long warm = kauthd.process().RssKiB();
+  for (int i = 0; i < 3; ++i) round();
+  const long after = kauthd.process().RssKiB();
+  EXPECT_GT(warm, 0);
+  EXPECT_LE(after, warm + 2048) << "RSS grew from " << warm << " KiB to " << after << " KiB";
 }
 
 // SIGTERM: graceful shutdown, exit status 0.
