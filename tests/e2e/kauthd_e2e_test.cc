@@ -218,6 +218,13 @@ TEST_F(KauthdE2eTest, R6_4_AnonymousOffRejectsNoCredential) {
   EXPECT_EQ(
       kauthd.Curl({"-H", std::string("Authorization: Bearer ") + kAliceToken}, "/version").status,
       200);
+  if (!HaveTool("kubectl")) GTEST_SKIP() << "kubectl is not installed";
+  // kubectl with no credential kauthd knows (basic auth is not a bearer token, R3.1).
+  const std::string kubeconfig =
+      kauthd.Kubeconfig("anonymous-off", "    username: nobody\n    password: nothing\n");
+  const auto run = RunCommand({"kubectl", "--kubeconfig", kubeconfig, "auth", "whoami"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("Unauthorized"), std::string::npos) << run.err;
 }
 
 // R5.1: the handshake advertises the client CA and requests, not requires, a certificate.
