@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "api/go_utf8.h"
-#include "api/query_values.h"
 #include "api/responses.h"
 #include "http/status.h"
 #include "log/log.h"
@@ -128,7 +127,7 @@ http::ServerResponse RunOne(const NamedHealthCheck& check) {
 
 http::ServerResponse RunAll(const http::ServerRequest& request, std::string_view endpoint,
                             const std::vector<NamedHealthCheck>& checks) {
-  const std::vector<std::string> exclude_values = QueryValues(request.query(), "exclude");
+  const std::vector<std::string> exclude_values = request.QueryParams("exclude");
   std::set<std::string, std::less<>> excluded(exclude_values.begin(), exclude_values.end());
   std::string lines;
   std::string failed_names;

@@ -9,13 +9,12 @@
 #include <utility>
 
 #include "config/yaml_json.h"
+#include "core/go_format.h"
 #include "core/strings.h"
-#include "x509/go_x509_errors.h"
 
 namespace kauth::config {
 namespace {
 
-using x509_internal::GoQuote;
 using Kind = JsonValue::Kind;
 
 constexpr std::string_view kGroup = "apiserver.config.k8s.io";

@@ -11,13 +11,12 @@
 
 #include "config/go_duration.h"
 #include "config/go_strconv.h"
+#include "core/go_format.h"
 #include "core/strings.h"
 #include "token/csv_reader.h"
 #include "x509/go_x509_errors.h"
 
 namespace kauth::config {
-
-using x509_internal::GoQuote;
 
 struct FlagSet::Flag {
   FlagSpec spec;

@@ -2,12 +2,10 @@
 
 #include <limits>
 
-#include "x509/go_x509_errors.h"
+#include "core/go_format.h"
 
 namespace kauth::config {
 namespace {
-
-using x509_internal::GoQuote;
 
 constexpr unsigned char Lower(unsigned char c) { return c | 0x20; }
 

@@ -7,6 +7,7 @@
 #include "config/flag_parser.h"
 #include "config/go_duration.h"
 #include "config/go_strconv.h"
+#include "core/go_format.h"
 #include "x509/go_x509_errors.h"
 
 namespace kauth::config {
@@ -42,7 +43,7 @@ class TlsVersionValue final : public FlagValue {
           "kauthd does not support TLS versions below 1.2; use VersionTLS12 or "
           "VersionTLS13"};
     } else {
-      return Error{"unknown tls version " + x509_internal::GoQuote(text)};
+      return Error{"unknown tls version " + GoQuote(text)};
     }
     text_.assign(text);
     return {};

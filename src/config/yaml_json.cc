@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "config/go_strconv.h"
-#include "x509/go_x509_errors.h"
+#include "core/go_format.h"
 
 namespace kauth::config {
 namespace {
@@ -187,7 +187,7 @@ class Converter {
         break;
       default:
         key.canonical = key.json_key = scalar.text;
-        key.go_syntax = x509_internal::GoQuote(scalar.text);
+        key.go_syntax = GoQuote(scalar.text);
         break;
     }
     return key;

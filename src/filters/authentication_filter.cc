@@ -5,7 +5,7 @@
 
 #include "core/strings.h"
 #include "filters/audit_id.h"
-#include "filters/go_format.h"
+#include "core/go_format.h"
 #include "filters/warning_headers.h"
 #include "http/status.h"
 #include "log/log.h"

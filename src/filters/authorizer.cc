@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "filters/go_format.h"
+#include "core/go_format.h"
 #include "http/status.h"
 
 namespace kauth::filters {

@@ -6,7 +6,7 @@
 
 #include "core/strings.h"
 #include "filters/audit_id.h"
-#include "filters/go_format.h"
+#include "core/go_format.h"
 #include "log/log.h"
 
 namespace kauth::filters {

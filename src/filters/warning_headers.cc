@@ -4,7 +4,7 @@
 #include <set>
 #include <string_view>
 
-#include "filters/go_format.h"
+#include "core/go_format.h"
 
 namespace kauth::filters {
 namespace {

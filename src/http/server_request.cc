@@ -50,18 +50,25 @@ std::string_view ServerRequest::query() const {
   return std::string_view(target_).substr(question + 1);
 }
 
-std::optional<std::string> ServerRequest::QueryParam(std::string_view name) const {
+std::vector<std::string> ServerRequest::QueryParams(std::string_view name) const {
+  std::vector<std::string> values;
   for (std::string_view pair : Split(query(), '&')) {
     // Go 1.17+ rejects (and skips) pairs containing ';'.
     if (pair.empty() || pair.find(';') != std::string_view::npos) continue;
     const std::size_t equals = pair.find('=');
     const std::optional<std::string> key = QueryUnescape(pair.substr(0, equals));
     if (!key || *key != name) continue;
-    const std::optional<std::string> value =
+    std::optional<std::string> value =
         equals == std::string_view::npos ? std::string() : QueryUnescape(pair.substr(equals + 1));
-    if (value) return value;
+    if (value) values.push_back(std::move(*value));
   }
-  return std::nullopt;
+  return values;
+}
+
+std::optional<std::string> ServerRequest::QueryParam(std::string_view name) const {
+  std::vector<std::string> values = QueryParams(name);
+  if (values.empty()) return std::nullopt;
+  return std::move(values.front());
 }
 
 }  // namespace kauth::http

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kauth/basic_request.h"
 
@@ -29,6 +30,9 @@ class ServerRequest final : public BasicRequest {
   // The first value of query parameter `name`, percent-decoded as Go's url.ParseQuery does
   // ('+' is a space); nullopt when absent or when the query does not parse.
   std::optional<std::string> QueryParam(std::string_view name) const;
+  // Every value of query parameter `name`, in order (Go's url.Values[name]); pairs Go rejects
+  // (a ';', a bad escape) are skipped.
+  std::vector<std::string> QueryParams(std::string_view name) const;
 
   void set_method(std::string method) { method_ = std::move(method); }
   const std::string& method() const { return method_; }

@@ -149,7 +149,6 @@ int Main(std::span<const char* const> args) {
   auto server = server::HttpsServer::Create(std::move(server_options), handler);
   if (!server) return Fail(server.error().message);
   (*server)->Run();
-  log::Info(kSource, "Stopped serving");
   return 0;
 }
 

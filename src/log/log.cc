@@ -7,44 +7,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/go_format.h"
+
 namespace kauth::log {
 namespace {
 
 std::atomic<int> verbosity{0};
 std::atomic<void (*)(std::string_view)> sink{nullptr};
-
-// Go's %q for the common case: quotes, backslashes and control bytes escaped.
-void AppendQuoted(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\x%02x", static_cast<unsigned char>(c));
-          out += escaped;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 void Write(char severity, std::string_view source, std::string_view message, KeyValues values) {
   std::string line = FormatLine(severity, source, message, values);
@@ -76,12 +45,12 @@ std::string FormatLine(char severity, std::string_view source, std::string_view 
   std::string line = prefix;
   line += source;
   line += "] ";
-  AppendQuoted(line, message);
+  line += GoQuote(message);
   for (const auto& [key, value] : values) {
     line.push_back(' ');
     line += key;
     line.push_back('=');
-    AppendQuoted(line, value);
+    line += GoQuote(value);
   }
   return line;
 }

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/go_format.h"
 #include "kauth/x509.h"
 #include "x509/go_x509_errors.h"
 #include "x509/openssl_error_mark.h"
@@ -21,8 +22,6 @@
 
 namespace kauth {
 namespace {
-
-using x509_internal::GoQuote;
 
 constexpr std::string_view kBegin = "-----BEGIN ";
 constexpr std::string_view kNewlineBegin = "\n-----BEGIN ";

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <iterator>
 
+#include "core/go_format.h"
+
 namespace kauth::x509_internal {
 namespace {
 
@@ -69,104 +71,7 @@ bool IsNameConstraintError(int code) {
   }
 }
 
-// Decodes one UTF-8 sequence as Go's utf8.DecodeRuneInString does; -1 for an invalid byte.
-char32_t DecodeRune(std::string_view s, std::size_t& width) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  width = 1;
-  if (b0 < 0x80) return b0;
-  std::size_t n = 0;
-  char32_t r = 0;
-  char32_t min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2, r = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3, r = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4, r = b0 & 0x07, min = 0x10000;
-  } else {
-    return static_cast<char32_t>(-1);
-  }
-  if (s.size() < n) return static_cast<char32_t>(-1);
-  for (std::size_t i = 1; i < n; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) return static_cast<char32_t>(-1);
-    r = (r << 6) | (b & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return static_cast<char32_t>(-1);
-  width = n;
-  return r;
-}
-
-// Approximates Go's unicode.IsPrint for non-ASCII code points (see the header).
-bool IsPrintable(char32_t r) {
-  if (r < 0x80) return r >= 0x20 && r < 0x7F;
-  if (r <= 0xA0 || r == 0xAD) return false;
-  if (r == 0x1680 || (r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F)) return false;
-  if ((r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF) return false;
-  if (r >= 0xFFF9 && r <= 0xFFFB) return false;
-  if ((r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000) return false;
-  if ((r >= 0xFDD0 && r <= 0xFDEF) || (r & 0xFFFE) == 0xFFFE) return false;
-  return true;
-}
-
-void AppendHex(std::string& out, const char* prefix, std::uint32_t value, int digits) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%s%0*x", prefix, digits, value);
-  out += buf;
-}
-
 }  // namespace
-
-std::string GoQuote(std::string_view text) {
-  std::string out = "\"";
-  while (!text.empty()) {
-    std::size_t width = 1;
-    const char32_t r = DecodeRune(text, width);
-    if (r == static_cast<char32_t>(-1)) {
-      AppendHex(out, "\\x", static_cast<unsigned char>(text[0]), 2);
-    } else if (r == '"' || r == '\\') {
-      out += '\\';
-      out += static_cast<char>(r);
-    } else if (IsPrintable(r)) {
-      out.append(text.substr(0, width));
-    } else {
-      switch (r) {
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          if (r < 0x20 || r == 0x7F) {
-            AppendHex(out, "\\x", r, 2);
-          } else if (r < 0x10000) {
-            AppendHex(out, "\\u", r, 4);
-          } else {
-            AppendHex(out, "\\U", r, 8);
-          }
-      }
-    }
-    text.remove_prefix(width);
-  }
-  out += '"';
-  return out;
-}
 
 std::string GoRfc3339(std::chrono::system_clock::time_point time) {
   using namespace std::chrono;

@@ -46,12 +46,6 @@ inline constexpr std::string_view kErrRsaVerification = "crypto/rsa: verificatio
 // kauth's prefix for OpenSSL errors that have no Go counterpart (a documented deviation).
 inline constexpr std::string_view kErrOpenSslPrefix = "x509: certificate verification failed: ";
 
-// Go's strconv.Quote (what %q prints for a string or an error): double quotes, backslash escapes
-// for quotes, backslashes and control characters, \xNN for invalid UTF-8. Unicode printability
-// is approximated: controls, format characters, separators other than U+0020, private use and
-// noncharacters are escaped; everything else is printed as is.
-std::string GoQuote(std::string_view text);
-
 // Go's time.Format(time.RFC3339) of a UTC time: "2006-01-02T15:04:05Z", seconds truncated.
 std::string GoRfc3339(std::chrono::system_clock::time_point time);
 

@@ -42,5 +42,14 @@ TEST(ServerRequestTest, QueryParamFollowsGoParseQuery) {
   }
 }
 
+// Go's url.Values[name]: every value in order (/healthz?exclude=a&exclude=b).
+TEST(ServerRequestTest, QueryParamsReturnsEveryValue) {
+  ServerRequest request;
+  request.SetTarget("/healthz?exclude=ping&verbose&exclude=log%2Fx&exclude=%zz&exclude=a;b");
+  EXPECT_EQ(request.QueryParams("exclude"), (std::vector<std::string>{"ping", "log/x"}));
+  EXPECT_EQ(request.QueryParams("verbose"), std::vector<std::string>{""});
+  EXPECT_TRUE(request.QueryParams("missing").empty());
+}
+
 }  // namespace
 }  // namespace kauth::http

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/go_format.h"
 #include "kauth/x509.h"
 #include "testing/cert_factory.h"
 #include "x509/go_x509_errors.h"
@@ -853,7 +854,7 @@ TEST(GoX509ErrorsTest, GoQuote) {
       {"nbsp\xc2\xa0", "\"nbsp\\u00a0\""},
       {"\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\""},
   };
-  for (const QuoteCase& c : cases) EXPECT_EQ(x509_internal::GoQuote(c.in), c.want) << c.in;
+  for (const QuoteCase& c : cases) EXPECT_EQ(GoQuote(c.in), c.want) << c.in;
 }
 
 TEST(GoX509ErrorsTest, GoRfc3339TruncatesToSeconds) {

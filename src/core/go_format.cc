@@ -1,6 +1,6 @@
-#include "filters/go_format.h"
+#include "core/go_format.h"
 
-namespace kauth::filters {
+namespace kauth {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -11,8 +11,8 @@ void AppendHex(std::string& out, std::uint32_t value, int digits) {
 }
 
 // unicode.IsPrint for non-ASCII runes, for the ranges a user name or path can plausibly hold:
-// C1 controls, Unicode spaces other than U+0020 (Zs, Zl, Zp), format characters (Cf) and
-// private use (Co) are not printable.
+// C1 controls, Unicode spaces other than U+0020 (Zs, Zl, Zp), format characters (Cf), private
+// use (Co) and noncharacters are not printable.
 bool IsPrintNonAscii(std::int32_t r) {
   if (r <= 0xA0) return false;  // C1 controls and NO-BREAK SPACE
   if (r == 0xAD || r == 0x61C || r == 0x6DD || r == 0x70F || r == 0x1680 || r == 0x180E ||
@@ -24,6 +24,8 @@ bool IsPrintNonAscii(std::int32_t r) {
       (r >= 0xFFF9 && r <= 0xFFFB) || (r >= 0xE0000 && r <= 0xE007F) || r >= 0xF0000) {
     return false;
   }
+  // Noncharacters.
+  if ((r >= 0xFDD0 && r <= 0xFDEF) || (r & 0xFFFE) == 0xFFFE) return false;
   return true;
 }
 
@@ -188,4 +190,4 @@ std::string GoDuration(std::chrono::nanoseconds duration) {
   return negative ? "-" + out : out;
 }
 
-}  // namespace kauth::filters
+}  // namespace kauth

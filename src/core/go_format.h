@@ -1,10 +1,10 @@
-// Go formatting rules that kauthd's filters reproduce in texts clients and operators see: UTF-8
+// Go formatting rules that kauth reproduces in texts clients and operators see: UTF-8
 // decoding as Go's range loop does it, %q quoting (Forbidden messages), %v of a string list
 // (log lines) and time.Duration's String (latencies in logs).
 //
 // Pure functions; thread-safe.
-#ifndef KAUTH_FILTERS_GO_FORMAT_H_
-#define KAUTH_FILTERS_GO_FORMAT_H_
+#ifndef KAUTH_CORE_GO_FORMAT_H_
+#define KAUTH_CORE_GO_FORMAT_H_
 
 #include <chrono>
 #include <cstddef>
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kauth::filters {
+namespace kauth {
 
 struct DecodedRune {
   // The code point, or -1 for an invalid or truncated sequence (Go's utf8.RuneError, width 1).
@@ -40,6 +40,6 @@ std::string GoStringList(const std::vector<std::string>& items);
 // Go's time.Duration.String: "0s", "850ns", "1.5µs", "12.345ms", "1.5s", "2m0s", "1h2m3s".
 std::string GoDuration(std::chrono::nanoseconds duration);
 
-}  // namespace kauth::filters
+}  // namespace kauth
 
-#endif  // KAUTH_FILTERS_GO_FORMAT_H_
+#endif  // KAUTH_CORE_GO_FORMAT_H_

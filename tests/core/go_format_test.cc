@@ -1,8 +1,8 @@
-#include "filters/go_format.h"
+#include "core/go_format.h"
 
 #include <gtest/gtest.h>
 
-namespace kauth::filters {
+namespace kauth {
 namespace {
 
 TEST(GoQuoteTest, MatchesStrconvQuote) {
@@ -50,4 +50,4 @@ TEST(GoStringListTest, MatchesPercentV) {
 }
 
 }  // namespace
-}  // namespace kauth::filters
+}  // namespace kauth
