@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "e2e/child_process.h"
-#include "server/server_test_support.h"
+#include "e2e/kauthd_fixture.h"
 
 namespace kauth::e2e {
 namespace {
@@ -22,7 +21,6 @@ using server::testing::PlainExchange;
 using server::testing::RunCommand;
 using server::testing::TestPki;
 
-constexpr char kAliceToken[] = "alice-e2e-token-0123456789";
 constexpr char kPythonKubernetes[] = "/usr/bin/python3";
 
 const char kUnauthorizedPretty[] =
@@ -32,83 +30,6 @@ const char kUnauthorizedPretty[] =
 const char kUnauthorizedCompact[] =
     "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
     "\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}\n";
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream(path) << contents;
-}
-
-// One running kauthd with the test PKI, a token file and the given extra flags.
-class Kauthd {
- public:
-  explicit Kauthd(const TestPki& pki, std::vector<std::string> extra_flags = {}) : pki_(pki) {
-    tokens_ = pki.dir.path().string() + "/tokens.csv";
-    WriteFile(tokens_, std::string(kAliceToken) + ",alice,1001,\"dev,ops\"\n");
-    std::vector<std::string> argv = {KAUTHD_PATH,
-                                     "--bind-address=127.0.0.1",
-                                     "--secure-port=0",
-                                     "--cert-dir=" + pki.dir.path().string(),
-                                     "--tls-cert-file=" + pki.server_cert_file,
-                                     "--tls-private-key-file=" + pki.server_key_file,
-                                     "--client-ca-file=" + pki.client_ca_file,
-                                     "--token-auth-file=" + tokens_};
-    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-    process_ = std::make_unique<ChildProcess>(argv);
-    const auto line = process_->WaitForLine("Serving securely on 127.0.0.1:", 20s);
-    if (line) {
-      std::smatch match;
-      if (std::regex_search(*line, match, std::regex(R"(127\.0\.0\.1:(\d+))"))) {
-        port_ = match[1];
-      }
-    }
-  }
-
-  bool ok() const { return !port_.empty(); }
-  std::string url(const std::string& path) const { return "https://127.0.0.1:" + port_ + path; }
-  ChildProcess& process() { return *process_; }
-  const std::string& port() const { return port_; }
-
-  // curl with the server CA; returns "<status>\n<headers>\n\n<body>" pieces.
-  struct CurlResult {
-    int status = 0;
-    std::string headers;
-    std::string body;
-  };
-  CurlResult Curl(std::vector<std::string> args, const std::string& path) const {
-    std::vector<std::string> argv = {"curl", "-sS",         "--cacert", pki_.server_ca_file,
-                                     "-D",   "/dev/stderr", "-o",       "-"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back(url(path));
-    const auto run = RunCommand(argv);
-    CurlResult result;
-    result.headers = run.err;
-    result.body = run.out;
-    std::smatch match;
-    if (std::regex_search(run.err, match, std::regex(R"(HTTP/1\.1 (\d{3}))"))) {
-      result.status = std::stoi(match[1]);
-    }
-    return result;
-  }
-
-  std::string Kubeconfig(const std::string& name, const std::string& user_fields) const {
-    std::string file = name;
-    std::replace(file.begin(), file.end(), ' ', '-');
-    const std::string path = pki_.dir.path().string() + "/kubeconfig-" + file;
-    WriteFile(path,
-              "apiVersion: v1\nkind: Config\nclusters:\n- name: e2e\n  cluster:\n"
-              "    server: https://127.0.0.1:" +
-                  port_ + "\n    certificate-authority: " + pki_.server_ca_file +
-                  "\nusers:\n- name: u\n  user:\n" + user_fields +
-                  "contexts:\n- name: e2e\n  context: {cluster: e2e, user: u}\n"
-                  "current-context: e2e\n");
-    return path;
-  }
-
- private:
-  const TestPki& pki_;
-  std::string tokens_;
-  std::unique_ptr<ChildProcess> process_;
-  std::string port_;
-};
 
 class KauthdE2eTest : public ::testing::Test {
  protected:
