@@ -148,6 +148,31 @@ TEST_F(KauthdE2eTest, R6_4_AnonymousOffRejectsNoCredential) {
   EXPECT_NE(run.err.find("Unauthorized"), std::string::npos) << run.err;
 }
 
+// R6.3 / R12.3: --authentication-config's anonymous section limits anonymous access to the listed
+// paths; anything else without a credential is a 401.
+TEST_F(KauthdE2eTest, R6_3_AuthenticationConfigAnonymousConditions) {
+  const std::string config = pki_.dir.path().string() + "/authn.yaml";
+  WriteFile(config,
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\n"
+            "anonymous:\n  enabled: true\n  conditions:\n  - path: /healthz\n");
+  Kauthd kauthd(pki_, {"--authentication-config=" + config});
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  EXPECT_EQ(kauthd.Curl({}, "/healthz").status, 200);
+  EXPECT_EQ(kauthd.Curl({}, "/version").status, 401);
+  EXPECT_EQ(
+      kauthd.Curl({"-H", std::string("Authorization: Bearer ") + kAliceToken}, "/version").status,
+      200);
+
+  // R12.3: the flag and the section together stop start-up with Kubernetes' text.
+  const auto run =
+      RunCommand({KAUTHD_PATH, "--anonymous-auth=true", "--authentication-config=" + config});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("anonymous: Forbidden: --anonymous-auth flag cannot be set when anonymous "
+                         "field is configured in authentication configuration file"),
+            std::string::npos)
+      << run.err;
+}
+
 // R5.1: the handshake advertises the client CA and requests, not requires, a certificate.
 TEST_F(KauthdE2eTest, R5_1_OpensslSeesAcceptableClientCaNames) {
   if (!HaveTool("openssl")) GTEST_SKIP() << "openssl is not installed";
