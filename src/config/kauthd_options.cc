@@ -149,6 +149,30 @@ void RegisterFlags(FlagSet& fs, KauthdOptions& o) {
                     "CSV file of static bearer tokens, one per line: token,user,uid and "
                     "optionally \"group1,group2\"."),
                &o.token_auth_file);
+  fs.AddString(Spec("requestheader-client-ca-file", kAuthentication,
+                    "PEM bundle of CAs for authenticating proxies. A request whose client "
+                    "certificate verifies against it may name its user in the "
+                    "--requestheader-*-headers. Do not reuse --client-ca-file's CAs."),
+               &o.requestheader_client_ca_file);
+  fs.AddStringSlice(Spec("requestheader-allowed-names", kAuthentication,
+                         "Common names a proxy's client certificate may carry. Empty: any name "
+                         "the CA signed."),
+                    &o.requestheader_allowed_names);
+  fs.AddStringSlice(Spec("requestheader-username-headers", kAuthentication,
+                         "Request headers to read the user name from, first non-empty wins. "
+                         "X-Remote-User is common."),
+                    &o.requestheader_username_headers);
+  fs.AddStringSlice(Spec("requestheader-uid-headers", kAuthentication,
+                         "Request headers to read the user's UID from. X-Remote-Uid is "
+                         "required when set."),
+                    &o.requestheader_uid_headers);
+  fs.AddStringSlice(Spec("requestheader-group-headers", kAuthentication,
+                         "Request headers to read groups from. X-Remote-Group is suggested."),
+                    &o.requestheader_group_headers);
+  fs.AddStringSlice(Spec("requestheader-extra-headers-prefix", kAuthentication,
+                         "Request header prefixes for extra user attributes. X-Remote-Extra- is "
+                         "suggested."),
+                    &o.requestheader_extra_headers_prefix);
 
   fs.AddStringSlice(
       Spec("metrics-allowed-groups", kAuthorization, "Groups whose members may read /metrics."),

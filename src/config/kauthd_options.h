@@ -50,6 +50,13 @@ struct KauthdOptions {
   bool anonymous_auth = true;              // --anonymous-auth as given (or its default)
   bool anonymous_auth_set = false;         // --anonymous-auth appeared on the command line
   std::vector<std::string> api_audiences;  // --api-audiences
+  // --requestheader-* (R9): the authenticating-proxy authenticator, on when the CA file is set.
+  std::string requestheader_client_ca_file;
+  std::vector<std::string> requestheader_allowed_names;
+  std::vector<std::string> requestheader_username_headers;
+  std::vector<std::string> requestheader_uid_headers;
+  std::vector<std::string> requestheader_group_headers;
+  std::vector<std::string> requestheader_extra_headers_prefix;
   std::string authentication_config_file;  // --authentication-config
   // The loaded and validated --authentication-config, when given.
   std::optional<AuthenticationConfig> authentication_config;

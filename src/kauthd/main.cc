@@ -27,7 +27,9 @@
 #include "filters/authorizer.h"
 #include "filters/request_metrics.h"
 #include "filters/token_cache_metrics.h"
+#include "kauth/audience_agnostic.h"
 #include "kauth/chain.h"
+#include "kauth/request_header.h"
 #include "log/log.h"
 #include "metrics/registry.h"
 #include "server/https_server.h"
@@ -50,29 +52,66 @@ std::string RandomLoopbackToken() {
   return HexLower(bytes);
 }
 
-// Loads the credentials the flags name into a ChainConfig; fails with the operator's message.
-Result<ChainConfig> LoadChainConfig(const config::KauthdOptions& options) {
+// What the credential flags load: the chain's configuration, and the CA bundles the TLS handshake
+// advertises (R5.1).
+struct Credentials {
   ChainConfig chain;
+  std::vector<std::shared_ptr<const CaBundleProvider>> client_cas;
+};
+
+// R9: the authenticating-proxy authenticator, first in the chain (R6.4's A1), audience-agnostic.
+Result<void> AddRequestHeaderAuthenticator(const config::KauthdOptions& options,
+                                           const CaBundle* client_ca, Credentials& credentials) {
+  auto bundle = CaBundle::LoadFile(options.requestheader_client_ca_file, "request-header");
+  if (!bundle) return Error{"--requestheader-client-ca-file: " + bundle.error().message};
+  RequestHeaderAuthenticatorOptions request_header{
+      .client_ca = NewStaticCaBundleProvider(std::move(*bundle)),
+      .allowed_names = options.requestheader_allowed_names,
+      .username_headers = options.requestheader_username_headers,
+      .uid_headers = options.requestheader_uid_headers,
+      .group_headers = options.requestheader_group_headers,
+      .extra_header_prefixes = options.requestheader_extra_headers_prefix};
+  auto warnings = ValidateRequestHeaderOptions(request_header, client_ca);
+  if (!warnings) return warnings.error();
+  for (const std::string& warning : *warnings) log::Warning(kSource, warning);
+  credentials.client_cas.push_back(request_header.client_ca);
+  credentials.chain.front.push_back(NewAudienceAgnosticAuthenticator(
+      NewRequestHeaderAuthenticator(std::move(request_header)), options.api_audiences));
+  return {};
+}
+
+// Loads the credentials the flags name; fails with the operator's message.
+Result<Credentials> LoadCredentials(const config::KauthdOptions& options) {
+  Credentials credentials;
+  ChainConfig& chain = credentials.chain;
   if (!options.token_auth_file.empty()) {
     auto file = TokenFile::Load(options.token_auth_file);
     if (!file) return file.error();
     for (const std::string& warning : (*file)->warnings()) log::Warning(kSource, warning);
     chain.token_file = std::move(*file);
   }
+  std::shared_ptr<const CaBundle> client_ca;
   if (!options.client_ca_file.empty()) {
     auto bundle = CaBundle::LoadFile(options.client_ca_file, "client-ca-bundle");
     if (!bundle) return Error{"--client-ca-file: " + bundle.error().message};
-    chain.client_ca = NewStaticCaBundleProvider(std::move(*bundle));
+    client_ca = std::move(*bundle);
+    chain.client_ca = NewStaticCaBundleProvider(client_ca);
+    credentials.client_cas.push_back(chain.client_ca);
+  }
+  if (!options.requestheader_client_ca_file.empty()) {
+    if (auto added = AddRequestHeaderAuthenticator(options, client_ca.get(), credentials); !added) {
+      return added.error();
+    }
   }
   chain.api_audiences = options.api_audiences;
   chain.anonymous = options.anonymous_enabled;
   chain.anonymous_options = options.anonymous_options;
   chain.loopback_token = RandomLoopbackToken();
-  return chain;
+  return credentials;
 }
 
 server::ServerOptions ServerOptionsFrom(const config::KauthdOptions& options,
-                                        const ChainConfig& chain) {
+                                        const Credentials& credentials) {
   server::ServerOptions server;
   server.bind_address = options.bind_address;
   server.port = static_cast<std::uint16_t>(options.secure_port);
@@ -84,12 +123,22 @@ server::ServerOptions ServerOptionsFrom(const config::KauthdOptions& options,
   server.tls_min_version = options.tls_min_version == config::TlsVersion::kTls13
                                ? server::TlsVersion::kTls13
                                : server::TlsVersion::kTls12;
-  if (chain.client_ca) server.client_cas.push_back(chain.client_ca);
+  server.client_cas = credentials.client_cas;
   server.max_connections = static_cast<std::size_t>(options.max_connections);
   server.request_header_timeout = options.request_header_timeout;
   server.shutdown_grace_period = options.shutdown_grace_period;
   server.threads = static_cast<unsigned>(options.threads);
   return server;
+}
+
+// R7.2: the configured request-header names are stripped after any successful authentication.
+std::vector<std::string> RequestHeaderNames(const config::KauthdOptions& options) {
+  std::vector<std::string> names = options.requestheader_username_headers;
+  names.insert(names.end(), options.requestheader_uid_headers.begin(),
+               options.requestheader_uid_headers.end());
+  names.insert(names.end(), options.requestheader_group_headers.begin(),
+               options.requestheader_group_headers.end());
+  return names;
 }
 
 int Main(std::span<const char* const> args) {
@@ -107,9 +156,10 @@ int Main(std::span<const char* const> args) {
   }
   log::SetVerbosity(options.verbosity);
 
-  auto chain_config = LoadChainConfig(options);
-  if (!chain_config) return Fail(chain_config.error().message);
-  server::ServerOptions server_options = ServerOptionsFrom(options, *chain_config);
+  auto credentials = LoadCredentials(options);
+  if (!credentials) return Fail(credentials.error().message);
+  server::ServerOptions server_options = ServerOptionsFrom(options, *credentials);
+  ChainConfig* chain_config = &credentials->chain;
 
   auto registry = std::make_shared<metrics::Registry>();
   filters::AuthenticationMetrics auth_metrics(*registry);
@@ -133,8 +183,11 @@ int Main(std::span<const char* const> args) {
   // the APIs, and a 404 for everything else.
   std::shared_ptr<const http::Handler> handler = std::make_shared<filters::RequestMetrics>(
       *registry, std::make_unique<filters::AuthenticationFilter>(
-                     filters::AuthenticationFilterOptions{.authenticator = chain.authenticator,
-                                                          .api_audiences = options.api_audiences},
+                     filters::AuthenticationFilterOptions{
+                         .authenticator = chain.authenticator,
+                         .api_audiences = options.api_audiences,
+                         .request_header_names = RequestHeaderNames(options),
+                         .request_header_prefixes = options.requestheader_extra_headers_prefix},
                      auth_metrics,
                      std::make_unique<filters::Authorizer>(
                          filters::AuthorizerOptions{

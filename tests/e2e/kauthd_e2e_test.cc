@@ -173,6 +173,52 @@ TEST_F(KauthdE2eTest, R6_3_AuthenticationConfigAnonymousConditions) {
       << run.err;
 }
 
+// R9 through the binary: an authenticating proxy's certificate lets it name the user in headers
+// (R9.5's example); the same headers from a direct client are ignored (R7.2 strips them).
+TEST_F(KauthdE2eTest, R9_5_RequestHeaderProxy) {
+  const kauth::testing::IssuedCert proxy_ca =
+      kauth::testing::SelfSign(kauth::testing::CaSpec("front-proxy-ca"));
+  const kauth::testing::IssuedCert proxy =
+      kauth::testing::Issue(kauth::testing::ClientSpec("front-proxy"), proxy_ca);
+  const std::string dir = pki_.dir.path().string();
+  WriteFile(dir + "/proxy-ca.crt", proxy_ca.CertPem());
+  WriteFile(dir + "/proxy.crt", proxy.CertPem());
+  WriteFile(dir + "/proxy.key", proxy.KeyPem());
+  Kauthd kauthd(pki_, {"--requestheader-client-ca-file=" + dir + "/proxy-ca.crt",
+                       "--requestheader-allowed-names=front-proxy",
+                       "--requestheader-username-headers=X-Remote-User",
+                       "--requestheader-uid-headers=X-Remote-Uid",
+                       "--requestheader-group-headers=X-Remote-Group",
+                       "--requestheader-extra-headers-prefix=X-Remote-Extra-"});
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  const std::string review = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+  const std::vector<std::string> headers = {"-X", "POST",
+                                            "-A", "e2e",
+                                            "-H", "X-Remote-User: fido",
+                                            "-H", "X-Remote-Group: dogs",
+                                            "-H", "X-Remote-Group: dachshunds",
+                                            "-H", "X-Remote-Extra-Acme.com%2Fproject: some-project",
+                                            "-H", "X-Remote-Extra-Scopes: openid",
+                                            "-H", "X-Remote-Extra-Scopes: profile"};
+
+  std::vector<std::string> from_proxy = headers;
+  from_proxy.insert(from_proxy.end(), {"--cert", dir + "/proxy.crt", "--key", dir + "/proxy.key"});
+  const auto proxied = kauthd.Curl(from_proxy, review);
+  EXPECT_EQ(proxied.status, 201) << proxied.headers << proxied.body;
+  EXPECT_NE(proxied.body.find("\"userInfo\":{\"username\":\"fido\",\"groups\":[\"dogs\","
+                              "\"dachshunds\",\"system:authenticated\"],\"extra\":{"
+                              "\"acme.com/project\":[\"some-project\"],\"scopes\":[\"openid\","
+                              "\"profile\"]}}"),
+            std::string::npos)
+      << proxied.body;
+
+  std::vector<std::string> direct_client = headers;
+  direct_client.insert(direct_client.end(),
+                       {"--cert", pki_.jane_cert_file, "--key", pki_.jane_key_file});
+  EXPECT_EQ(UsernameIn(kauthd.Curl(direct_client, review).body), "jane");
+  EXPECT_EQ(UsernameIn(kauthd.Curl(headers, review).body), "system:anonymous");
+}
+
 // R5.1: the handshake advertises the client CA and requests, not requires, a certificate.
 TEST_F(KauthdE2eTest, R5_1_OpensslSeesAcceptableClientCaNames) {
   if (!HaveTool("openssl")) GTEST_SKIP() << "openssl is not installed";
