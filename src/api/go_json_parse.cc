@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "api/go_json.h"
-#include "api/go_utf8.h"
+#include "core/go_format.h"
 
 namespace kauth::api {
 namespace {
@@ -62,7 +62,7 @@ std::string QuoteChar(unsigned char c) {
       break;
     default:
       if (IsPrintLatin1(c)) {
-        AppendUtf8(out, c);
+        AppendRune(out, c);
       } else if (c < 0x80) {
         out += "\\x";
         out += kHex[c >> 4];
@@ -547,19 +547,19 @@ class Builder {
             out += '\t';
             break;
           case 'u': {
-            auto rune = static_cast<std::uint32_t>(ReadU4(data_, pos_));
+            auto rune = static_cast<std::int32_t>(ReadU4(data_, pos_));
             pos_ += 6;
             if (rune >= 0xd800 && rune < 0xe000) {
               const long low = ReadU4(data_, pos_);
               if (rune < 0xdc00 && low >= 0xdc00 && low < 0xe000) {
                 rune =
-                    0x10000 + ((rune - 0xd800) << 10) + (static_cast<std::uint32_t>(low) - 0xdc00);
+                    0x10000 + ((rune - 0xd800) << 10) + (static_cast<std::int32_t>(low) - 0xdc00);
                 pos_ += 6;
               } else {
-                rune = kReplacementRune;
+                rune = -1;  // a lone surrogate becomes U+FFFD
               }
             }
-            AppendUtf8(out, rune);
+            AppendRune(out, rune);
             continue;
           }
           default:
@@ -574,11 +574,11 @@ class Builder {
         ++pos_;
         continue;
       }
-      const Utf8Rune rune = DecodeUtf8(data_.substr(pos_));
-      if (rune.valid) {
+      const DecodedRune rune = DecodeRune(data_, pos_);
+      if (rune.rune >= 0) {
         out.append(data_.substr(pos_, rune.size));
       } else {
-        AppendUtf8(out, kReplacementRune);
+        AppendRune(out, -1);  // U+FFFD, as Go's decoder writes for invalid UTF-8
       }
       pos_ += rune.size;
     }

@@ -6,8 +6,8 @@
 #include <string>
 #include <utility>
 
-#include "api/go_utf8.h"
 #include "api/responses.h"
+#include "core/go_format.h"
 #include "http/status.h"
 #include "log/log.h"
 
@@ -43,68 +43,6 @@ const NamedHealthCheck* Find(const std::vector<NamedHealthCheck>& checks, std::s
     if (check.name == name) return &check;
   }
   return nullptr;
-}
-
-// Go's %q for the names printed in the exclude warning.
-std::string GoQuote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const Utf8Rune rune = DecodeUtf8(text.substr(i));
-      if (rune.valid) {
-        out.append(text.substr(i, rune.size));
-      } else {
-        out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      }
-      i += rune.size;
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\a':
-        out += "\\a";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\v':
-        out += "\\v";
-        continue;
-      default:
-        break;
-    }
-    if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 http::ServerResponse TextResponse(unsigned status, std::string body, bool nosniff) {
