@@ -31,6 +31,7 @@ class BasicRequest : public Request {
   void ForEachHeader(
       const std::function<void(std::string_view, std::string_view)>& visit) const override;
   void RemoveHeader(std::string_view name) override;
+  void RemoveHeadersIf(const std::function<bool(std::string_view name)>& doomed) override;
   void SetHeader(std::string_view name, std::string_view value) override;
   std::string_view path() const override { return path_; }
   bool is_tls() const override { return tls_; }

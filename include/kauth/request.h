@@ -35,6 +35,9 @@ class Request {
 
   // Removes every line of header `name`.
   virtual void RemoveHeader(std::string_view name) = 0;
+  // Removes every line whose name satisfies `doomed`, in one pass: a request may carry tens of
+  // thousands of headers, so per-name removal would be quadratic.
+  virtual void RemoveHeadersIf(const std::function<bool(std::string_view name)>& doomed) = 0;
   // Replaces every line of header `name` with one line holding `value`.
   virtual void SetHeader(std::string_view name, std::string_view value) = 0;
 

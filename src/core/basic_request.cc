@@ -52,6 +52,10 @@ void BasicRequest::RemoveHeader(std::string_view name) {
   std::erase_if(headers_, [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
 }
 
+void BasicRequest::RemoveHeadersIf(const std::function<bool(std::string_view name)>& doomed) {
+  std::erase_if(headers_, [&](const auto& header) { return doomed(header.first); });
+}
+
 void BasicRequest::SetHeader(std::string_view name, std::string_view value) {
   RemoveHeader(name);
   headers_.emplace_back(std::string(name), std::string(value));

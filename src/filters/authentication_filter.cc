@@ -3,9 +3,9 @@
 #include <chrono>
 #include <utility>
 
+#include "core/go_format.h"
 #include "core/strings.h"
 #include "filters/audit_id.h"
-#include "core/go_format.h"
 #include "filters/warning_headers.h"
 #include "http/status.h"
 #include "log/log.h"
@@ -111,16 +111,15 @@ http::ServerResponse AuthenticationFilter::Unauthorized(const http::ServerReques
 }
 
 void AuthenticationFilter::RemoveCredentialHeaders(http::ServerRequest& request) const {
-  std::vector<std::string> doomed = header_names_;
-  request.ForEachHeader([&](std::string_view name, std::string_view) {
-    for (const std::string& prefix : header_prefixes_) {
-      if (StartsWithIgnoreCase(name, prefix)) {
-        doomed.emplace_back(name);
-        return;
-      }
+  request.RemoveHeadersIf([this](std::string_view name) {
+    for (const std::string& doomed : header_names_) {
+      if (EqualsIgnoreCase(name, doomed)) return true;
     }
+    for (const std::string& prefix : header_prefixes_) {
+      if (StartsWithIgnoreCase(name, prefix)) return true;
+    }
+    return false;
   });
-  for (const std::string& name : doomed) request.RemoveHeader(name);
 }
 
 }  // namespace kauth::filters

@@ -123,22 +123,28 @@ class RequestHeaderAuthenticator final : public RequestAuthenticator {
     // Names of every line matching a prefix, to remove once the walk is over (removing while
     // ForEachHeader runs would invalidate it). One header line may match several prefixes;
     // Kubernetes then records its values under each, and so does this.
-    std::vector<std::string> prefixed;
     for (const std::string& prefix : options_.extra_header_prefixes) {
       request.ForEachHeader([&](std::string_view name, std::string_view value) {
         if (!StartsWithIgnoreCase(name, prefix)) return;
         user.extra[ExtraKey(name.substr(prefix.size()))].emplace_back(value);
-        prefixed.emplace_back(name);
       });
     }
 
     // The proxy's identity must not reach anything downstream (an upstream, an audit log) as if
     // the client had sent it.
-    const std::vector<std::string>* const lists[] = {
-        &options_.username_headers, &options_.uid_headers, &options_.group_headers, &prefixed};
-    for (const std::vector<std::string>* names : lists) {
-      for (const std::string& name : *names) request.RemoveHeader(name);
-    }
+    request.RemoveHeadersIf([this](std::string_view name) {
+      const std::vector<std::string>* const lists[] = {
+          &options_.username_headers, &options_.uid_headers, &options_.group_headers};
+      for (const std::vector<std::string>* names : lists) {
+        for (const std::string& doomed : *names) {
+          if (EqualsIgnoreCase(name, doomed)) return true;
+        }
+      }
+      for (const std::string& prefix : options_.extra_header_prefixes) {
+        if (StartsWithIgnoreCase(name, prefix)) return true;
+      }
+      return false;
+    });
     return AuthResult::Authenticated(Response{.user = std::move(user), .audiences = {}});
   }
 

@@ -40,6 +40,8 @@ constexpr std::string_view kSource = "connection.cc";
 
 // Go reads up to 4096 bytes past MaxHeaderBytes before it calls a head too large.
 constexpr std::size_t kGoHeaderReadSlack = 4096;
+// Room in the read buffer beyond a maximal head, for body bytes read ahead of the parser.
+constexpr std::size_t kMaxPendingBodyBytes = 64 * 1024;
 // Sent before reading a body announced with "Expect: 100-continue", as Go does when a handler
 // reads such a body.
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -105,8 +107,19 @@ class RequestParser final : public bhttp::basic_parser<true> {
   unsigned version = 11;
   std::vector<std::pair<std::string, std::string>> fields;
   std::string body;
+  // Bytes of chunk extensions and trailers a request may carry: the body limit counts only chunk
+  // data, so without this a client could stream them forever.
+  std::size_t overhead_limit = 0;
 
  private:
+  void CountOverhead(std::size_t bytes, beast::error_code& ec) {
+    overhead_ += bytes;
+    if (overhead_ > overhead_limit) ec = bhttp::error::header_limit;
+  }
+
+  bool header_done_ = false;
+  std::size_t overhead_ = 0;
+
   void on_request_impl(bhttp::verb /*verb*/, beast::string_view method_text,
                        beast::string_view target_text, int version_number,
                        beast::error_code& /*ec*/) override {
@@ -117,11 +130,18 @@ class RequestParser final : public bhttp::basic_parser<true> {
   void on_response_impl(int /*code*/, beast::string_view /*reason*/, int /*version*/,
                         beast::error_code& /*ec*/) override {}
   void on_field_impl(bhttp::field /*field*/, beast::string_view name, beast::string_view value,
-                     beast::error_code& /*ec*/) override {
+                     beast::error_code& ec) override {
+    // Beast reports a chunked body's trailer fields through this same callback. They must never
+    // become request headers: they arrive after the header checks and could carry credentials or
+    // identity headers (Go keeps them apart in Request.Trailer). kauthd has no use for them.
+    if (header_done_) {
+      CountOverhead(name.size() + value.size(), ec);
+      return;
+    }
     fields.emplace_back(std::string(name.data(), name.size()),
                         std::string(value.data(), value.size()));
   }
-  void on_header_impl(beast::error_code& /*ec*/) override {}
+  void on_header_impl(beast::error_code& /*ec*/) override { header_done_ = true; }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,
                          beast::error_code& /*ec*/) override {
     // The body limit was checked against the length already.
@@ -131,8 +151,10 @@ class RequestParser final : public bhttp::basic_parser<true> {
     body.append(data.data(), data.size());
     return data.size();
   }
-  void on_chunk_header_impl(std::uint64_t /*size*/, beast::string_view /*extensions*/,
-                            beast::error_code& /*ec*/) override {}
+  void on_chunk_header_impl(std::uint64_t /*size*/, beast::string_view extensions,
+                            beast::error_code& ec) override {
+    CountOverhead(extensions.size(), ec);
+  }
   std::size_t on_chunk_body_impl(std::uint64_t /*remain*/, beast::string_view data,
                                  beast::error_code& /*ec*/) override {
     body.append(data.data(), data.size());
@@ -148,6 +170,9 @@ class Http1Connection final : public Connection,
                   std::function<void()> on_closed)
       : env_(environment),
         stream_(beast::tcp_stream(std::move(socket)), environment.tls),
+        // Bounded: a request head is limited by header_limit, but a chunk-extension or trailer
+        // line is buffered whole until its end arrives.
+        buffer_(environment.options.max_header_bytes + kGoHeaderReadSlack + kMaxPendingBodyBytes),
         on_closed_(std::move(on_closed)) {
     beast::error_code ec;
     const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
@@ -285,6 +310,7 @@ class Http1Connection final : public Connection,
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
     parser.body_limit(env_.options.max_body_bytes);
+    parser.overhead_limit = env_.options.max_header_bytes;
     {
       auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
       (void)n;
@@ -317,6 +343,12 @@ class Http1Connection final : public Connection,
     if (version >= 11 && transfer_encodings > 0 &&
         (transfer_encodings > 1 || !EqualsIgnoreCase(transfer_encoding, "chunked"))) {
       co_return co_await WriteError(GoUnsupportedTransferEncodingResponse());
+    }
+    // Go frames an HTTP/1.0 request by Content-Length alone while Beast would de-chunk it: refuse
+    // the combination rather than disagree with a proxy in front about where the body ends.
+    if (version < 11 && transfer_encodings > 0) {
+      co_return co_await WriteError(
+          GoErrorResponse(400, "Transfer-Encoding in an HTTP/1.0 request"));
     }
     if (version >= 11 && hosts == 0 && method != "CONNECT") {
       co_return co_await WriteError(GoErrorResponse(400, "missing required Host header"));
@@ -404,6 +436,7 @@ class Http1Connection final : public Connection,
   // timed out.
   asio::awaitable<Next> AnswerReadError(const beast::error_code& ec, unsigned version) {
     if (ec == bhttp::error::header_limit) co_return co_await WriteError(GoErrorResponse(431));
+    if (ec == bhttp::error::buffer_overflow) co_return co_await WriteError(GoErrorResponse(400));
     if (ec == bhttp::error::body_limit) {
       http::ServerResponse too_large{.status = 413,
                                      .body = EntityTooLargeBody(env_.options.max_body_bytes),

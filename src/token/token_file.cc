@@ -10,6 +10,7 @@
 #include <cassert>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <system_error>
 
@@ -177,7 +178,14 @@ int ReadAll(int fd, std::string& out) {
   out.resize(capacity);
   std::size_t size = 0;
   for (;;) {
-    if (size == out.size()) out.resize(out.size() * 2);
+    if (size == out.size()) {
+      // Grown by hand: resize() would free the old buffer with the tokens read so far still in
+      // it (files that are not regular, e.g. a pipe, have no size to allocate up front).
+      std::string bigger(out.size() * 2, '\0');
+      std::memcpy(bigger.data(), out.data(), size);
+      OPENSSL_cleanse(out.data(), out.size());
+      out.swap(bigger);
+    }
     const ssize_t n = ::read(fd, out.data() + size, out.size() - size);
     if (n < 0) {
       if (errno == EINTR) continue;
