@@ -22,59 +22,15 @@ bool IsHex(unsigned char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Go's strconv.IsPrint for the code points a single byte can name (U+0000..U+00FF).
-bool IsPrintLatin1(unsigned c) {
-  if (c < 0x20 || c == 0x7f) return false;
-  if (c >= 0x80 && c <= 0xa0) return false;  // C1 controls and NO-BREAK SPACE
-  return c != 0xad;                          // SOFT HYPHEN
-}
-
-// Go's quoteChar: the byte as the rune of the same value, quoted with single quotes.
+// Go's quoteChar: the byte as the rune of the same value, quoted with single quotes (strconv's
+// quoting of the one-rune string, its double quotes swapped for single ones).
 std::string QuoteChar(unsigned char c) {
   if (c == '\'') return "'\\''";
   if (c == '"') return "'\"'";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  switch (c) {
-    case '\a':
-      out += "\\a";
-      break;
-    case '\b':
-      out += "\\b";
-      break;
-    case '\f':
-      out += "\\f";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\v':
-      out += "\\v";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    default:
-      if (IsPrintLatin1(c)) {
-        AppendRune(out, c);
-      } else if (c < 0x80) {
-        out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      } else {
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      }
-  }
-  out += '\'';
-  return out;
+  std::string rune;
+  AppendRune(rune, c);
+  const std::string quoted = GoQuote(rune);
+  return "'" + quoted.substr(1, quoted.size() - 2) + "'";
 }
 
 // The scanner: states named after Go's step functions.
