@@ -23,29 +23,13 @@
 #include <string>
 
 #include "log/log.h"
+#include "server/openssl_util.h"
 
 namespace kauth::server {
 namespace {
 
 constexpr std::string_view kSource = "serving_certificate.cc";
 constexpr std::string_view kGeneratedSource = "generated self-signed certificate";
-
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct ExtensionFree {
-  void operator()(X509_EXTENSION* extension) const { X509_EXTENSION_free(extension); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using ExtensionPtr = std::unique_ptr<X509_EXTENSION, ExtensionFree>;
 
 // Go's syscall error texts are strerror's in lower case ("no such file or directory").
 std::string ErrnoText(int error) {
@@ -55,16 +39,6 @@ std::string ErrnoText(int error) {
 }
 
 // The OpenSSL error queue as one line, cleared.
-std::string OpenSslErrors() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof(buffer));
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
-  return text.empty() ? "unknown OpenSSL error" : text;
-}
 
 Result<std::string> ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "server/openssl_util.h"
+
 namespace kauth::server {
 namespace {
 
@@ -24,30 +26,6 @@ constexpr const char* kGroups = "X25519:P-256:P-384:P-521";
 // Sessions kept for resumption (see SSL_CTX_sess_set_cache_size below).
 constexpr long kSessionCacheSize = 1024;
 constexpr unsigned char kSessionIdContext[] = "kauthd";
-
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-std::string OpenSslErrors() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof(buffer));
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
-  return text.empty() ? "unknown OpenSSL error" : text;
-}
 
 // Verification is the x509 authenticator's job, per request, against the CA bundle in force
 // then (R5.1-R5.3); the handshake accepts whatever the client presents.
