@@ -64,7 +64,20 @@ Awaitable<http::ServerResponse> TokenReviewApi::Handle(http::ServerRequest& requ
   if (!IsJson(request.Header("Content-Type"))) {
     co_return http::StatusResponse(request, UnsupportedMediaTypeStatus("application/json"));
   }
-  Result<TokenReviewObject> decoded = DecodeTokenReview(request.body(), VersionOf(request.path()));
+  http::BodyReadResult body = co_await request.ReadBody();
+  if (body.outcome == http::BodyReadResult::Outcome::kTooLarge) {
+    // kube-apiserver's limited body reader; the unread rest of the body ends the connection.
+    http::ServerResponse too_large =
+        http::StatusResponse(request, http::EntityTooLargeStatus(request.body_limit()));
+    too_large.close_connection = true;
+    co_return too_large;
+  }
+  if (body.outcome == http::BodyReadResult::Outcome::kBroken) {
+    http::ServerResponse broken = http::StatusResponse(request, http::BadRequestStatus(body.error));
+    broken.close_connection = true;
+    co_return broken;
+  }
+  Result<TokenReviewObject> decoded = DecodeTokenReview(body.body, VersionOf(request.path()));
   if (!decoded) {
     co_return http::StatusResponse(request, http::BadRequestStatus(decoded.error().message));
   }

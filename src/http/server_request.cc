@@ -71,4 +71,36 @@ std::optional<std::string> ServerRequest::QueryParam(std::string_view name) cons
   return std::move(values.front());
 }
 
+void ServerRequest::set_body(std::string body) {
+  owned_body_ = std::make_unique<StringBody>(std::move(body));
+  body_source_ = owned_body_.get();
+}
+
+Awaitable<BodyReadResult> ServerRequest::ReadBody() {
+  BodyReadResult result;
+  if (body_source_ == nullptr) co_return result;
+  // A declared length over the limit is refused before reading a byte of it.
+  if (const std::optional<std::uint64_t> length = body_source_->length();
+      length && *length > body_limit_) {
+    result.outcome = BodyReadResult::Outcome::kTooLarge;
+    co_return result;
+  }
+  for (;;) {
+    Result<std::string_view> piece = co_await body_source_->Read();
+    if (!piece) {
+      result.outcome = BodyReadResult::Outcome::kBroken;
+      result.error = std::move(piece.error().message);
+      result.body.clear();
+      co_return result;
+    }
+    if (piece->empty()) co_return result;
+    if (piece->size() > body_limit_ - result.body.size()) {
+      result.outcome = BodyReadResult::Outcome::kTooLarge;
+      result.body.clear();
+      co_return result;
+    }
+    result.body.append(*piece);
+  }
+}
+
 }  // namespace kauth::http

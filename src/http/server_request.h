@@ -7,16 +7,36 @@
 #ifndef KAUTH_HTTP_SERVER_REQUEST_H_
 #define KAUTH_HTTP_SERVER_REQUEST_H_
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "http/body.h"
+#include "kauth/authenticator.h"
 #include "kauth/basic_request.h"
 
 namespace kauth::http {
 
 enum class Protocol { kHttp1, kHttp2 };
+
+// What ServerRequest::ReadBody gives.
+struct BodyReadResult {
+  enum class Outcome {
+    kOk,
+    // Longer than the request's body limit: answer with EntityTooLargeStatus(limit) and close
+    // the connection (the rest of the body was not read).
+    kTooLarge,
+    // The client's body was cut or malformed; `error` says how (for logs). The connection is
+    // lost; whatever the handler answers is not delivered.
+    kBroken,
+  };
+  Outcome outcome = Outcome::kOk;
+  std::string body;
+  std::string error;
+};
 
 class ServerRequest final : public BasicRequest {
  public:
@@ -37,8 +57,22 @@ class ServerRequest final : public BasicRequest {
   void set_method(std::string method) { method_ = std::move(method); }
   const std::string& method() const { return method_; }
 
-  void set_body(std::string body) { body_ = std::move(body); }
-  const std::string& body() const { return body_; }
+  // The body, streamed: the server sets a source over the connection after reading the head,
+  // so handlers run (and authentication happens) before any body byte is read, and "100
+  // Continue" is only sent when a handler starts reading. Not owned: the server keeps it alive
+  // until the handler's response is written. Null means no body.
+  void set_body_source(BodySource* source) { body_source_ = source; }
+  BodySource* body_source() const { return body_source_; }
+  // An in-memory body (tests, synthetic requests): owned by the request.
+  void set_body(std::string body);
+
+  // The most ReadBody reads: kube-apiserver's 3 MiB for decoded request bodies. The server sets
+  // its configured limit.
+  void set_body_limit(std::size_t limit) { body_limit_ = limit; }
+  std::size_t body_limit() const { return body_limit_; }
+  // Reads the whole body into memory for a handler that decodes it; "" when there is none. Call
+  // at most once (the source is consumed).
+  Awaitable<BodyReadResult> ReadBody();
 
   void set_protocol(Protocol protocol) { protocol_ = protocol; }
   Protocol protocol() const { return protocol_; }
@@ -50,7 +84,9 @@ class ServerRequest final : public BasicRequest {
  private:
   std::string method_ = "GET";
   std::string target_ = "/";
-  std::string body_;
+  std::unique_ptr<StringBody> owned_body_;
+  BodySource* body_source_ = nullptr;
+  std::size_t body_limit_ = std::size_t{3} << 20;
   Protocol protocol_ = Protocol::kHttp1;
   std::string remote_address_;
 };

@@ -393,4 +393,10 @@ Status InternalErrorStatus(std::string error_text) {
           .details = std::move(details)};
 }
 
+Status EntityTooLargeStatus(std::size_t limit) {
+  return {.code = 413,
+          .reason = "RequestEntityTooLarge",
+          .message = "Request entity too large: limit is " + std::to_string(limit)};
+}
+
 }  // namespace kauth::http

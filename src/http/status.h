@@ -18,6 +18,7 @@
 #ifndef KAUTH_HTTP_STATUS_H_
 #define KAUTH_HTTP_STATUS_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,9 @@ Status ForbiddenStatus(std::string message);
 // 500, reason InternalError, message "Internal error occurred: <error_text>", details
 // {"causes":[{"message":"<error_text>"}]} (apimachinery's NewInternalError).
 Status InternalErrorStatus(std::string error_text);
+// 413, reason RequestEntityTooLarge, message "Request entity too large: limit is <limit>", no
+// details (apimachinery's NewRequestEntityTooLargeError as kube-apiserver's body reader uses it).
+Status EntityTooLargeStatus(std::size_t limit);
 
 }  // namespace kauth::http
 

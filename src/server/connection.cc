@@ -16,12 +16,16 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <exception>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/strings.h"
+#include "http/body.h"
+#include "http/byte_stream.h"
 #include "log/log.h"
 #include "server/go_http1.h"
 #include "server/uuid.h"
@@ -73,12 +77,6 @@ bool IsParseError(const beast::error_code& ec) {
          ec != bhttp::error::header_limit && ec != bhttp::error::body_limit;
 }
 
-std::string EntityTooLargeBody(std::size_t limit) {
-  return R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
-         R"("message":"Request entity too large: limit is )" +
-         std::to_string(limit) + R"(","reason":"RequestEntityTooLarge","code":413})" + "\n";
-}
-
 // Go replaces CR and LF in response header values with spaces (headerNewlineToSpace).
 std::string SanitizeHeaderValue(std::string_view value) {
   std::string out(value);
@@ -106,7 +104,9 @@ class RequestParser final : public bhttp::basic_parser<true> {
   std::string target;
   unsigned version = 11;
   std::vector<std::pair<std::string, std::string>> fields;
-  std::string body;
+  // The body bytes parsed by the latest read: one read's worth at most, so a streamed body
+  // costs one buffer however long it is.
+  std::string pending;
   // Bytes of chunk extensions and trailers a request may carry: the body limit counts only chunk
   // data, so without this a client could stream them forever.
   std::size_t overhead_limit = 0;
@@ -142,13 +142,10 @@ class RequestParser final : public bhttp::basic_parser<true> {
                         std::string(value.data(), value.size()));
   }
   void on_header_impl(beast::error_code& /*ec*/) override { header_done_ = true; }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code& /*ec*/) override {
-    // The body limit was checked against the length already.
-    if (length) body.reserve(static_cast<std::size_t>(*length));
-  }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& /*length*/,
+                         beast::error_code& /*ec*/) override {}
   std::size_t on_body_impl(beast::string_view data, beast::error_code& /*ec*/) override {
-    body.append(data.data(), data.size());
+    pending.append(data.data(), data.size());
     return data.size();
   }
   void on_chunk_header_impl(std::uint64_t /*size*/, beast::string_view extensions,
@@ -157,7 +154,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
   }
   std::size_t on_chunk_body_impl(std::uint64_t /*remain*/, beast::string_view data,
                                  beast::error_code& /*ec*/) override {
-    body.append(data.data(), data.size());
+    pending.append(data.data(), data.size());
     return data.size();
   }
   void on_finish_impl(beast::error_code& /*ec*/) override {}
@@ -309,12 +306,13 @@ class Http1Connection final : public Connection,
     RequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
-    parser.body_limit(env_.options.max_body_bytes);
+    // Bodies stream to the handler, which applies its own limit (ServerRequest::ReadBody).
+    parser.body_limit(boost::none);
     parser.overhead_limit = env_.options.max_header_bytes;
     {
       auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
       (void)n;
-      if (ec) co_return co_await AnswerReadError(ec, parser.version);
+      if (ec) co_return co_await AnswerReadError(ec);
     }
     const unsigned version = parser.version;
     const std::string& method = parser.method;
@@ -363,32 +361,21 @@ class Http1Connection final : public Connection,
       co_await WriteResponse(std::move(failed), version, false, false);
       co_return Next::kClose;
     }
-
-    if (!parser.is_done()) {
-      if (expects_continue && version >= 11) {
-        Tcp().expires_after(env_.options.io_timeout);
-        auto [ec, n] =
-            co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kUseTuple);
-        (void)n;
-        if (ec) co_return Next::kDrop;
-      }
-      // The header deadline is over: a body is read with a deadline per read, so a body that
-      // keeps arriving is never cut.
-      while (!parser.is_done()) {
-        Tcp().expires_after(env_.options.io_timeout);
-        auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kUseTuple);
-        (void)n;
-        if (ec) co_return co_await AnswerReadError(ec, version);
-      }
-    }
     Tcp().expires_never();
+
+    // The body stays on the wire until a handler reads it: authentication runs on the head
+    // alone, and an unauthenticated client never gets "100 Continue" or has its body read
+    // beyond the bounded drain below.
+    std::optional<BodyReader> body;
+    if (!parser.is_done()) body.emplace(*this, parser, expects_continue && version >= 11);
 
     const bool client_keeps_alive = parser.keep_alive();
     http::ServerRequest request;
     request.set_method(method);
     request.SetTarget(*target);
     for (auto& [name, value] : parser.fields) request.AddHeader(std::move(name), std::move(value));
-    request.set_body(std::move(parser.body));
+    if (body) request.set_body_source(&*body);
+    request.set_body_limit(env_.options.max_body_bytes);
     request.set_protocol(http::Protocol::kHttp1);
     request.set_remote_address(remote_address_);
     request.set_tls(true);
@@ -399,16 +386,176 @@ class Http1Connection final : public Connection,
     state.audit_id = audit_id && !audit_id->empty() ? std::string(*audit_id) : NewUuidV4();
 
     http::ServerResponse response = co_await CallHandler(request, state);
-    const bool keep_alive = client_keeps_alive && !response.close_connection &&
-                            !shutdown_requested_ && !env_.stopping.load();
+    bool keep_alive = client_keeps_alive && !response.close_connection && !shutdown_requested_ &&
+                      !env_.stopping.load();
+    if (body && !body->done()) {
+      // Go's rule for a body the handler left: a client still waiting for "100 Continue" has
+      // not sent it, so close; otherwise read up to 256 KiB of it to keep the connection, and
+      // close when there is more.
+      if (keep_alive && !body->failed() && !body->continue_pending()) {
+        keep_alive = co_await DrainBody(*body);
+      } else {
+        keep_alive = false;
+      }
+    }
+    // Closing with unread bytes in the receive buffer would reset the connection before the
+    // client read the answer: linger as after an error.
+    const bool unread_body = body && !body->done() && !body->failed();
+    const Next close_kind = unread_body ? Next::kCloseAfterError : Next::kClose;
+    // Bad body bytes get the server's answer for them, as before the handler ran (the handler
+    // only saw a read error); a client that left or stalled gets nothing.
+    if (body && body->failed()) co_return co_await AnswerReadError(body->read_error_);
+
+    if (response.status == 101) co_return co_await SwitchProtocols(std::move(response), version);
+    if (response.stream && !response.stream->length() && version < 11) keep_alive = false;
     const bool written =
         co_await WriteResponse(std::move(response), version, method == "HEAD", keep_alive);
     if (!written) co_return Next::kDrop;
-    if (!keep_alive) co_return Next::kClose;
+    if (!keep_alive) co_return close_kind;
     if (buffer_.capacity() > kRetainedBufferBytes && buffer_.size() <= kRetainedBufferBytes) {
       buffer_.shrink_to_fit();
     }
     co_return Next::kKeepAlive;
+  }
+
+  // The request body as a handler reads it (see ServeRequest).
+  class BodyReader final : public http::BodySource {
+   public:
+    BodyReader(Http1Connection& connection, RequestParser& parser, bool expects_continue)
+        : connection_(&connection), parser_(parser), continue_pending_(expects_continue) {}
+
+    asio::awaitable<Result<std::string_view>> Read() override {
+      co_return co_await connection_->ReadBodyPiece(*this);
+    }
+    std::optional<std::uint64_t> length() const override {
+      const boost::optional<std::uint64_t> length = parser_.content_length();
+      if (!length) return std::nullopt;
+      return *length;
+    }
+
+    bool done() const { return parser_.is_done(); }
+    bool failed() const { return !error_.empty(); }
+    bool continue_pending() const { return continue_pending_; }
+
+   private:
+    friend class Http1Connection;
+    Http1Connection* connection_;
+    RequestParser& parser_;
+    bool continue_pending_;
+    std::string error_;
+    beast::error_code read_error_;
+  };
+
+  asio::awaitable<Result<std::string_view>> ReadBodyPiece(BodyReader& body) {
+    RequestParser& parser = body.parser_;
+    parser.pending.clear();
+    if (body.failed()) co_return Error{body.error_};
+    while (parser.pending.empty() && !parser.is_done()) {
+      if (body.continue_pending_) {
+        // Go sends it when the handler first reads the body.
+        body.continue_pending_ = false;
+        Tcp().expires_after(env_.options.io_timeout);
+        auto [ec, n] =
+            co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kUseTuple);
+        (void)n;
+        if (ec) {
+          body.error_ = "writing 100 Continue: " + ec.message();
+        body.read_error_ = ec;
+          co_return Error{body.error_};
+        }
+      }
+      // A deadline per read, so a body that keeps arriving is never cut.
+      Tcp().expires_after(env_.options.io_timeout);
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kUseTuple);
+      (void)n;
+      Tcp().expires_never();
+      if (ec) {
+        body.error_ = "reading the request body: " + ec.message();
+        body.read_error_ = ec;
+        parser.pending.clear();
+        co_return Error{body.error_};
+      }
+    }
+    co_return std::string_view(parser.pending);
+  }
+
+  // Reads and discards what is left of a body the handler did not read, up to Go's
+  // maxPostHandlerReadBytes. True when the body ended within it.
+  asio::awaitable<bool> DrainBody(BodyReader& body) {
+    constexpr std::size_t kMaxDrainBytes = 256 * 1024;
+    std::size_t drained = 0;
+    while (drained <= kMaxDrainBytes) {
+      Result<std::string_view> piece = co_await body.Read();
+      if (!piece) co_return false;
+      if (piece->empty()) co_return true;
+      drained += piece->size();
+    }
+    co_return false;
+  }
+
+  // The client side of a switched connection: bytes already buffered after the request head
+  // first, then the TLS stream itself. No deadlines: a tunnel may be idle for as long as its
+  // peers like.
+  class ClientTunnel final : public http::ByteStream {
+   public:
+    explicit ClientTunnel(Http1Connection& connection) : connection_(connection) {}
+
+    asio::awaitable<Result<std::size_t>> ReadSome(std::span<char> into) override {
+      beast::flat_buffer& buffered = connection_.buffer_;
+      if (buffered.size() > 0) {
+        const std::size_t n = asio::buffer_copy(asio::buffer(into.data(), into.size()),
+                                                buffered.data());
+        buffered.consume(n);
+        co_return n;
+      }
+      auto [ec, n] = co_await connection_.stream_.async_read_some(
+          asio::buffer(into.data(), into.size()), kUseTuple);
+      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
+      if (ec) co_return Error{ec.message()};
+      co_return n;
+    }
+    asio::awaitable<Result<void>> Write(std::string_view data) override {
+      auto [ec, n] = co_await asio::async_write(connection_.stream_,
+                                                asio::buffer(data.data(), data.size()), kUseTuple);
+      (void)n;
+      if (ec) co_return Error{ec.message()};
+      co_return Result<void>();
+    }
+    void Close() override {
+      beast::error_code ignored;
+      connection_.Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      connection_.Tcp().socket().close(ignored);
+    }
+
+   private:
+    Http1Connection& connection_;
+  };
+
+  // Writes a 101 and hands the connection to the handler's tunnel.
+  asio::awaitable<Next> SwitchProtocols(http::ServerResponse response, unsigned version) {
+    if (!response.upgrade || version < 11) {
+      log::Error(kSource, "Handler answered 101 without a protocol to switch to");
+      http::ServerResponse failed{.status = 500, .close_connection = true};
+      co_await WriteResponse(std::move(failed), version, false, false);
+      co_return Next::kClose;
+    }
+    std::string head = "HTTP/1.1 101 Switching Protocols\r\n";
+    for (const auto& [name, value] : response.headers) {
+      if (!ValidHeaderFieldName(name) || EqualsIgnoreCase(name, "Connection") ||
+          EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding")) {
+        continue;
+      }
+      head += name + ": " + SanitizeHeaderValue(value) + "\r\n";
+    }
+    head += "Connection: Upgrade\r\n\r\n";
+    Tcp().expires_after(env_.options.io_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), kUseTuple);
+    (void)n;
+    Tcp().expires_never();
+    if (ec) co_return Next::kDrop;
+    ClientTunnel client(*this);
+    co_await response.upgrade(client);
+    co_return Next::kDrop;
   }
 
   asio::awaitable<http::ServerResponse> CallHandler(http::ServerRequest& request,
@@ -434,18 +581,9 @@ class Http1Connection final : public Connection,
 
   // An error while reading a request: Go's answer for bad bytes, none when the peer left or
   // timed out.
-  asio::awaitable<Next> AnswerReadError(const beast::error_code& ec, unsigned version) {
+  asio::awaitable<Next> AnswerReadError(const beast::error_code& ec) {
     if (ec == bhttp::error::header_limit) co_return co_await WriteError(GoErrorResponse(431));
     if (ec == bhttp::error::buffer_overflow) co_return co_await WriteError(GoErrorResponse(400));
-    if (ec == bhttp::error::body_limit) {
-      http::ServerResponse too_large{.status = 413,
-                                     .body = EntityTooLargeBody(env_.options.max_body_bytes),
-                                     .close_connection = true};
-      too_large.AddHeader("Cache-Control", "no-cache, private");
-      too_large.AddHeader("Content-Type", "application/json");
-      co_await WriteResponse(std::move(too_large), version, false, false);
-      co_return Next::kCloseAfterError;
-    }
     if (ec == bhttp::error::bad_version) {
       // Beast knows HTTP/1.0 and 1.1 only; Go parses any "HTTP/d.d" and answers 505 for a major
       // version other than 1.
@@ -512,7 +650,12 @@ class Http1Connection final : public Connection,
     if (!has_date) head += "Date: " + HttpDate(std::chrono::system_clock::now()) + "\r\n";
     // No body and no Content-Length for 204 and 304 (Go's bodyAllowedForStatus).
     const bool body_allowed = status != 204 && status != 304;
-    if (body_allowed) head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+    const std::shared_ptr<http::BodySource> stream = std::move(response.stream);
+    const std::optional<std::uint64_t> length =
+        stream ? stream->length() : std::optional<std::uint64_t>(response.body.size());
+    const bool chunked = body_allowed && !length && version >= 11 && !head_only;
+    if (body_allowed && length) head += "Content-Length: " + std::to_string(*length) + "\r\n";
+    if (chunked) head += "Transfer-Encoding: chunked\r\n";
     // HTTP/1.1 connections persist unless told; HTTP/1.0 ones close unless told.
     if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
     if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";
@@ -520,11 +663,65 @@ class Http1Connection final : public Connection,
 
     // One buffer: Beast's flat_stream writes nothing for a buffer sequence whose first buffer
     // is empty, and a single TLS write also makes fewer records.
-    if (body_allowed && !head_only) head += response.body;
+    if (body_allowed && !head_only && !stream) head += response.body;
+    if (!co_await WriteAll(head)) co_return false;
+    if (!stream || !body_allowed || head_only) co_return true;
+    co_return co_await WriteStream(*stream, length, chunked);
+  }
+
+  asio::awaitable<bool> WriteAll(std::string_view data) {
     Tcp().expires_after(env_.options.io_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), kUseTuple);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data.data(), data.size()),
+                                              kUseTuple);
     (void)n;
+    Tcp().expires_never();
     co_return !ec;
+  }
+
+  // Copies a streamed body to the client, each piece as soon as it arrives. False when the
+  // connection must be dropped: the client left, or the source failed or disagreed with its own
+  // length (ending the response normally would pass a cut body off as complete).
+  asio::awaitable<bool> WriteStream(http::BodySource& stream, std::optional<std::uint64_t> length,
+                                    bool chunked) {
+    std::uint64_t sent = 0;
+    std::string frame;
+    for (;;) {
+      Result<std::string_view> piece = co_await stream.Read();
+      if (!piece) {
+        if (log::V(2)) {
+          log::Info(kSource, "Response body stream failed",
+                    {{"remote", remote_address_}, {"err", piece.error().message}});
+        }
+        co_return false;
+      }
+      if (piece->empty()) break;
+      sent += piece->size();
+      if (length && sent > *length) co_return false;
+      if (chunked) {
+        // One record per chunk: size line, data and CRLF together.
+        frame.clear();
+        frame += ChunkSizeHex(piece->size());
+        frame += "\r\n";
+        frame += *piece;
+        frame += "\r\n";
+        if (!co_await WriteAll(frame)) co_return false;
+      } else if (!co_await WriteAll(*piece)) {
+        co_return false;
+      }
+    }
+    if (length && sent != *length) co_return false;
+    if (chunked && !co_await WriteAll("0\r\n\r\n")) co_return false;
+    co_return true;
+  }
+
+  static std::string ChunkSizeHex(std::size_t value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    do {
+      out.insert(out.begin(), kDigits[value & 0xF]);
+      value >>= 4;
+    } while (value != 0);
+    return out;
   }
 
   // Waits up to Go's rstAvoidanceDelay for the client to stop sending, discarding what comes,

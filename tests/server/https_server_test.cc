@@ -487,6 +487,129 @@ TEST_F(HttpsServerTest, ExpectContinueIsAnsweredBeforeTheBodyIsRead) {
   EXPECT_NE(response.find("body=data\n"), std::string::npos);
 }
 
+// The body stays on the wire until the handler reads it, so a handler that answers first (the
+// authentication filter refusing a caller) never sends "100 Continue" and never reads the body.
+TEST_F(HttpsServerTest, HandlerThatDoesNotReadTheBodyNeverSendsContinue) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Write(
+      "POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n"
+      "Expect: 100-continue\r\n\r\n"));
+  bool closed = false;
+  const std::string response = client->ReadUntilClose(5s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(StatusLine(response), "HTTP/1.1 200 OK") << response;
+  EXPECT_EQ(response.find("100 Continue"), std::string::npos) << response;
+  // Go's rule: the client never got its go-ahead, so the connection cannot be reused.
+  EXPECT_EQ(ResponseHeader(response, "Connection"), "close");
+}
+
+TEST_F(HttpsServerTest, SmallUnreadBodyIsDrainedAndTheConnectionKept) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Write("POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"));
+  const std::string first = client->ReadResponse();
+  EXPECT_EQ(StatusLine(first), "HTTP/1.1 200 OK");
+  EXPECT_EQ(ResponseHeader(first, "Connection"), "");
+  ASSERT_TRUE(client->Write(Get("/after")));
+  EXPECT_NE(client->ReadResponse().find("path=/after\n"), std::string::npos);
+}
+
+TEST_F(HttpsServerTest, LargeUnreadBodyClosesTheConnectionAfterTheAnswer) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  // Over Go's 256 KiB post-handler drain.
+  const std::string response = client->Exchange(
+      "POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" +
+      std::string(1048576, 'x'));
+  EXPECT_EQ(StatusLine(response), "HTTP/1.1 200 OK") << response.substr(0, 200);
+  EXPECT_EQ(ResponseHeader(response, "Connection"), "close");
+}
+
+TEST_F(HttpsServerTest, StreamedBodyWithoutLengthIsChunkedAndEachPieceIsFlushed) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client->Write(Get("/stream?pieces=3&size=5&delay=700")));
+  const std::string head_and_first = client->ReadUntil("aaaaa\r\n", 5s);
+  const auto first_arrived = std::chrono::steady_clock::now();
+  ASSERT_FALSE(head_and_first.empty());
+  // The first piece arrives before the second one exists (700 ms later).
+  EXPECT_LT(first_arrived - sent, 600ms);
+  EXPECT_EQ(ResponseHeader(head_and_first, "Transfer-Encoding"), "chunked");
+  EXPECT_EQ(ResponseHeader(head_and_first, "Content-Length"), "");
+  EXPECT_EQ(ResponseBody(head_and_first), "5\r\naaaaa\r\n");
+  EXPECT_EQ(client->ReadUntil("0\r\n\r\n", 5s), "5\r\nbbbbb\r\n5\r\nccccc\r\n0\r\n\r\n");
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, 1400ms);
+  // The connection is reusable after the last chunk.
+  ASSERT_TRUE(client->Write(Get("/after")));
+  EXPECT_NE(client->ReadResponse().find("path=/after\n"), std::string::npos);
+}
+
+TEST_F(HttpsServerTest, StreamedBodyWithLengthIsSentWithContentLength) {
+  Start();
+  const std::string response = RoundTrip(
+      "GET /stream?pieces=3&size=4&length=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(ResponseHeader(response, "Content-Length"), "12");
+  EXPECT_EQ(ResponseHeader(response, "Transfer-Encoding"), "");
+  EXPECT_EQ(ResponseBody(response), "aaaabbbbcccc");
+}
+
+TEST_F(HttpsServerTest, StreamedBodyToHttp10IsCloseDelimited) {
+  Start();
+  const std::string response = RoundTrip("GET /stream?pieces=2&size=3 HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(ResponseHeader(response, "Transfer-Encoding"), "");
+  EXPECT_EQ(ResponseHeader(response, "Content-Length"), "");
+  EXPECT_EQ(ResponseBody(response), "aaabbb");
+}
+
+TEST_F(HttpsServerTest, StreamThatFailsMidwayCutsTheConnectionWithoutAFinalChunk) {
+  Start();
+  for (const std::string length : {"0", "1"}) {
+    std::unique_ptr<TlsClient> client = Connect();
+    ASSERT_NE(client, nullptr);
+    ASSERT_TRUE(client->Write(Get("/stream?pieces=3&size=5&fail=1&length=" + length)));
+    bool closed = false;
+    const std::string response = client->ReadUntilClose(5s, &closed);
+    EXPECT_TRUE(closed);
+    EXPECT_EQ(ResponseBody(response), length == "1" ? "aaaaa" : "5\r\naaaaa\r\n") << response;
+  }
+}
+
+TEST_F(HttpsServerTest, HeadOfAStreamedAnswerHasNoBody) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Write("HEAD /stream?pieces=2&size=3&length=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string response = client->ReadResponse(10s, /*head_request=*/true);
+  EXPECT_EQ(ResponseHeader(response, "Content-Length"), "6");
+  EXPECT_EQ(ResponseBody(response), "");
+  ASSERT_TRUE(client->Write(Get("/after")));
+  EXPECT_NE(client->ReadResponse().find("path=/after\n"), std::string::npos);
+}
+
+TEST_F(HttpsServerTest, UpgradeHandsTheConnectionToTheTunnel) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  // Bytes sent right behind the head belong to the tunnel.
+  ASSERT_TRUE(client->Write(
+      "GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo-test\r\n\r\n"
+      "early"));
+  const std::string head = client->ReadUntil("\r\n\r\n", 5s);
+  EXPECT_EQ(StatusLine(head), "HTTP/1.1 101 Switching Protocols");
+  EXPECT_EQ(ResponseHeader(head, "Upgrade"), "echo-test");
+  EXPECT_EQ(ResponseHeader(head, "Connection"), "Upgrade");
+  EXPECT_EQ(ResponseHeader(head, "Content-Length"), "");
+  EXPECT_EQ(client->ReadUntil("early", 5s), "early");
+  ASSERT_TRUE(client->Write("and later"));
+  EXPECT_EQ(client->ReadUntil("later", 5s), "and later");
+}
+
 TEST_F(HttpsServerTest, UnknownExpectationGets417) {
   Start();
   std::unique_ptr<TlsClient> client = Connect();

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -28,6 +30,9 @@
 #include <stdexcept>
 
 #include "core/strings.h"
+#include "http/body.h"
+#include "http/byte_stream.h"
+#include "http/status.h"
 
 extern char** environ;
 
@@ -106,6 +111,78 @@ void SwappableCaProvider::Set(std::shared_ptr<const CaBundle> bundle) {
 EchoHandler::EchoHandler(std::shared_ptr<const RequestAuthenticator> authenticator)
     : authenticator_(std::move(authenticator)) {}
 
+namespace {
+
+// /stream's body: `pieces` pieces of `size` bytes ('a', 'b', ...), `delay` apart; a declared
+// length when asked; fails after `fail_after` pieces when set.
+class PiecesBody final : public http::BodySource {
+ public:
+  PiecesBody(int pieces, std::size_t size, std::chrono::milliseconds delay, bool declare_length,
+             int fail_after)
+      : pieces_(pieces),
+        size_(size),
+        delay_(delay),
+        declare_length_(declare_length),
+        fail_after_(fail_after) {}
+
+  Awaitable<Result<std::string_view>> Read() override {
+    if (sent_ == fail_after_) co_return Error{"test stream failed"};
+    if (sent_ == pieces_) co_return std::string_view();
+    if (sent_ > 0 && delay_.count() > 0) {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay_);
+      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    piece_.assign(size_, static_cast<char>('a' + sent_ % 26));
+    ++sent_;
+    co_return std::string_view(piece_);
+  }
+  std::optional<std::uint64_t> length() const override {
+    if (!declare_length_) return std::nullopt;
+    return static_cast<std::uint64_t>(pieces_) * size_;
+  }
+
+ private:
+  int pieces_;
+  std::size_t size_;
+  std::chrono::milliseconds delay_;
+  bool declare_length_;
+  int fail_after_;
+  int sent_ = 0;
+  std::string piece_;
+};
+
+http::ServerResponse StreamResponse(const http::ServerRequest& request) {
+  auto number = [&request](std::string_view name, int fallback) {
+    const std::optional<std::string> value = request.QueryParam(name);
+    return value ? std::stoi(*value) : fallback;
+  };
+  http::ServerResponse response;
+  response.AddHeader("Content-Type", "text/plain");
+  response.stream = std::make_shared<PiecesBody>(
+      number("pieces", 3), static_cast<std::size_t>(number("size", 5)),
+      std::chrono::milliseconds(number("delay", 0)), number("length", 0) != 0,
+      number("fail", -1));
+  return response;
+}
+
+// 101, then every byte the client sends comes back until it stops.
+http::ServerResponse UpgradeResponse() {
+  http::ServerResponse response{.status = 101};
+  response.AddHeader("Upgrade", "echo-test");
+  response.upgrade = [](http::ByteStream& client) -> Awaitable<void> {
+    std::array<char, 4096> buffer;
+    for (;;) {
+      Result<std::size_t> n = co_await client.ReadSome(buffer);
+      if (!n || *n == 0) break;
+      if (!co_await client.Write(std::string_view(buffer.data(), *n))) break;
+    }
+    client.Close();
+  };
+  return response;
+}
+
+}  // namespace
+
 Awaitable<http::ServerResponse> EchoHandler::Handle(http::ServerRequest& request,
                                                     http::RequestState& state) const {
   http::ServerResponse response;
@@ -126,6 +203,25 @@ Awaitable<http::ServerResponse> EchoHandler::Handle(http::ServerRequest& request
     ++slow_finished;
   }
   if (path == "/close") response.close_connection = true;
+  if (path == "/stream") co_return StreamResponse(request);
+  if (path == "/upgrade") co_return UpgradeResponse();
+
+  std::string request_body;
+  if (path != "/noread") {
+    http::BodyReadResult read = co_await request.ReadBody();
+    if (read.outcome == http::BodyReadResult::Outcome::kTooLarge) {
+      http::ServerResponse too_large =
+          http::StatusResponse(request, http::EntityTooLargeStatus(request.body_limit()));
+      too_large.close_connection = true;
+      co_return too_large;
+    }
+    if (read.outcome == http::BodyReadResult::Outcome::kBroken) {
+      response.status = 400;
+      response.body = read.error;
+      co_return response;
+    }
+    request_body = std::move(read.body);
+  }
 
   std::string body;
   body += "method=" + request.method() + "\n";
@@ -137,7 +233,7 @@ Awaitable<http::ServerResponse> EchoHandler::Handle(http::ServerRequest& request
   body += "cn=" + (certs.empty() ? std::string() : LeafCommonName(certs[0])) + "\n";
   body += "audit=" + state.audit_id + "\n";
   body += "remote=" + request.remote_address() + "\n";
-  body += "body=" + request.body() + "\n";
+  body += "body=" + request_body + "\n";
   request.ForEachHeader([&body](std::string_view name, std::string_view value) {
     body += "header ";
     body += name;
@@ -404,6 +500,16 @@ std::string TlsClient::ReadUntilClose(std::chrono::milliseconds timeout, bool* c
   if (closed != nullptr) *closed = eof_;
   std::string out = std::move(pending_);
   pending_.clear();
+  return out;
+}
+
+std::string TlsClient::ReadUntil(std::string_view marker, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  std::size_t found = pending_.find(marker);
+  while (found == std::string::npos && Fill(deadline)) found = pending_.find(marker);
+  if (found == std::string::npos) return {};
+  std::string out = pending_.substr(0, found + marker.size());
+  pending_.erase(0, found + marker.size());
   return out;
 }
 

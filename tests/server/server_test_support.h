@@ -89,7 +89,11 @@ class SwappableCaProvider final : public CaBundleProvider {
 // With an authenticator, it first authenticates: "user=<name>" is added, or the answer is 401
 // with body "rejected: <error>" (as the authentication filter would refuse).
 // Special paths: /slow?ms=N waits N ms first (counting in slow_started/slow_finished); /throw
-// throws; /close asks for the connection to close; /status?code=N answers N with body "x".
+// throws; /close asks for the connection to close; /status?code=N answers N with body "x";
+// /noread answers without reading the body; /stream?pieces=N&size=S&delay=MS&length=0|1&fail=K
+// streams N pieces of S bytes ('a', 'b', ...) MS apart, with a declared length when length=1,
+// failing after K pieces when fail is set; /upgrade answers 101 (Upgrade: echo-test) and echoes
+// the tunnel's bytes. Other paths read the body (413 Status over the request's limit).
 class EchoHandler final : public http::Handler {
  public:
   explicit EchoHandler(std::shared_ptr<const RequestAuthenticator> authenticator = nullptr);
@@ -157,6 +161,9 @@ class TlsClient {
   std::string ReadResponse(std::chrono::milliseconds timeout = 10s, bool head_request = false);
   // Everything until the server closes; `closed` tells whether it did before the timeout.
   std::string ReadUntilClose(std::chrono::milliseconds timeout, bool* closed = nullptr);
+  // Everything up to and including the first `marker` (which stays unread past it); "" when the
+  // connection closed or the timeout passed first.
+  std::string ReadUntil(std::string_view marker, std::chrono::milliseconds timeout = 10s);
   // Writes `data` while reading, then reads until the server closes.
   std::string Exchange(std::string_view data, std::chrono::milliseconds timeout = 10s);
 

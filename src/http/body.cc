@@ -1,0 +1,11 @@
+#include "http/body.h"
+
+namespace kauth::http {
+
+Awaitable<Result<std::string_view>> StringBody::Read() {
+  if (read_) co_return std::string_view();
+  read_ = true;
+  co_return std::string_view(body_);
+}
+
+}  // namespace kauth::http
