@@ -483,7 +483,7 @@ def callgrind_per_request(common, workdir, token, warmup=500, measured=5000):
         return None
     port = free_port()
     out_file = workdir / "callgrind.out"
-    argv = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={out_file}"]
+    argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}"]
     argv += [a for a in common if not a.startswith("--threads=")] + ["--threads=1", f"--secure-port={port}"]
     server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -494,7 +494,6 @@ def callgrind_per_request(common, workdir, token, warmup=500, measured=5000):
         run(["h2load", "--h1", "-n", str(warmup), "-c", "1", "-H", header, url], timeout=300)
         run(["callgrind_control", "-i", "on", str(server.pid)])
         run(["h2load", "--h1", "-n", str(measured), "-c", "1", "-H", header, url], timeout=600)
-        run(["callgrind_control", "-i", "off", str(server.pid)])
         run(["callgrind_control", "-d", str(server.pid)])
         time.sleep(1)
         total = 0
