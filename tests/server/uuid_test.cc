@@ -5,6 +5,8 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace kauth::server {
 namespace {
@@ -18,6 +20,24 @@ TEST(UuidTest, NewUuidV4IsCanonicalVersion4Rfc4122) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Each thread draws from its own pool of random bytes: no two threads (and no two refills) may
+// hand out the same bytes.
+TEST(UuidTest, ThreadsNeverRepeatEachOther) {
+  constexpr int kThreads = 4;
+  constexpr int kEach = 3000;  // many pool refills per thread
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&ids, t] {
+      for (int i = 0; i < kEach; ++i) ids[static_cast<std::size_t>(t)].push_back(NewUuidV4());
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::string> seen;
+  for (const auto& list : ids) seen.insert(list.begin(), list.end());
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kEach));
 }
 
 }  // namespace
