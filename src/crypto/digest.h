@@ -36,6 +36,10 @@ class HmacSha256 {
   // Starts a message; feed it with Update and finish with Final.
   class Message {
    public:
+    // Room for OpenSSL's SHA256_CTX, kept inline so that a message allocates nothing.
+    struct alignas(8) Storage {
+      unsigned char bytes[112];
+    };
     ~Message();
     Message(const Message&) = delete;
     Message& operator=(const Message&) = delete;
@@ -47,7 +51,7 @@ class HmacSha256 {
     friend class HmacSha256;
     Message(const HmacSha256& hmac);
     const HmacSha256& hmac_;
-    void* ctx_;  // EVP_MD_CTX
+    Storage ctx_;
   };
   Message Begin() const { return Message(*this); }
 
