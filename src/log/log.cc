@@ -4,8 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 #include "core/go_format.h"
 
@@ -15,16 +19,102 @@ namespace {
 std::atomic<int> verbosity{0};
 std::atomic<void (*)(std::string_view)> sink{nullptr};
 
+// Lines go to standard error from a writer thread, so that a request that logs (every refused
+// credential does, as in kube-apiserver) never waits for a write(2) to a pipe or terminal: under
+// a flood of bad credentials the server thread only formats and appends. Lines stay whole and in
+// order. When the writer falls behind by more than kMaxPendingBytes, lines are dropped and the
+// count is written once it catches up, rather than blocking the server or growing without bound.
+class Writer {
+ public:
+  static constexpr std::size_t kMaxPendingBytes = std::size_t{8} << 20;
+
+  static Writer& Get() {
+    // Leaked on purpose: other static destructors may still log at exit; Flush runs at exit.
+    static Writer* writer = [] {
+      auto* created = new Writer();
+      std::atexit([] { Writer::Get().Flush(); });
+      return created;
+    }();
+    return *writer;
+  }
+
+  void Append(std::string_view line) {
+    std::lock_guard lock(mu_);
+    if (pending_.size() + line.size() > kMaxPendingBytes) {
+      ++dropped_;
+      return;
+    }
+    pending_.append(line);
+    pending_.push_back('\n');
+    ++appended_;
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { Run(); }).detach();
+    }
+    wake_.notify_one();
+  }
+
+  // Returns once everything appended so far was written.
+  void Flush() {
+    std::unique_lock lock(mu_);
+    const std::uint64_t wanted = appended_;
+    flushed_.wait(lock, [&] { return written_ >= wanted; });
+  }
+
+ private:
+  void Run() {
+    std::string batch;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return !pending_.empty() || dropped_ > 0; });
+      batch.swap(pending_);
+      const std::uint64_t dropped = dropped_;
+      dropped_ = 0;
+      const std::uint64_t appended = appended_;
+      lock.unlock();
+      if (dropped > 0) {
+        batch += FormatLine('W', "log.cc", "Log lines dropped: the writer fell behind",
+                            {{"count", std::to_string(dropped)}});
+        batch.push_back('\n');
+      }
+      WriteAll(batch);
+      batch.clear();
+      lock.lock();
+      written_ = appended;
+      flushed_.notify_all();
+    }
+  }
+
+  static void WriteAll(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n = ::write(STDERR_FILENO, data.data(), data.size());
+      if (n <= 0) return;  // nowhere to report it
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::condition_variable flushed_;
+  std::string pending_;
+  std::uint64_t dropped_ = 0;
+  std::uint64_t appended_ = 0;  // lines appended so far
+  std::uint64_t written_ = 0;   // of which written
+  bool started_ = false;
+};
+
 void Write(char severity, std::string_view source, std::string_view message, KeyValues values) {
-  std::string line = FormatLine(severity, source, message, values);
+  const std::string line = FormatLine(severity, source, message, values);
   if (auto* custom = sink.load()) {
     custom(line);
     return;
   }
-  line.push_back('\n');
-  // One write per line: lines from concurrent threads stay whole.
-  const ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
-  (void)ignored;
+  Writer::Get().Append(line);
+}
+
+int ProcessId() {
+  static const int pid = static_cast<int>(::getpid());  // glibc no longer caches it
+  return pid;
 }
 
 }  // namespace
@@ -41,7 +131,7 @@ std::string FormatLine(char severity, std::string_view source, std::string_view 
   char prefix[64];
   std::snprintf(prefix, sizeof(prefix), "%c%02d%02d %02d:%02d:%02d.%06ld %7d ", severity,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<long>(now.tv_usec), static_cast<int>(::getpid()));
+                static_cast<long>(now.tv_usec), ProcessId());
   std::string line = prefix;
   line += source;
   line += "] ";
@@ -66,5 +156,7 @@ void Error(std::string_view source, std::string_view message, KeyValues values) 
 }
 
 void SetSinkForTesting(void (*custom)(std::string_view line)) { sink.store(custom); }
+
+void Flush() { Writer::Get().Flush(); }
 
 }  // namespace kauth::log

@@ -4,8 +4,9 @@
 //   E1128 19:04:07.123456    4242 authentication.cc] "Unable to authenticate the request"
 //   err="invalid bearer token"
 //
-// Never pass a token or other secret as a value. Thread-safe; each line is written with one
-// write(2) so lines from different threads never interleave.
+// Never pass a token or other secret as a value. Thread-safe; lines from different threads never
+// interleave. Lines are written by a background thread (a request never waits for standard
+// error), in order; Flush waits for them, and runs by itself at exit.
 #ifndef KAUTH_LOG_LOG_H_
 #define KAUTH_LOG_LOG_H_
 
@@ -27,6 +28,9 @@ inline bool V(int level) { return level <= Verbosity(); }
 void Info(std::string_view source, std::string_view message, KeyValues values = {});
 void Warning(std::string_view source, std::string_view message, KeyValues values = {});
 void Error(std::string_view source, std::string_view message, KeyValues values = {});
+
+// Waits until every line logged so far was written.
+void Flush();
 
 // The formatted line (without the trailing newline), for tests.
 std::string FormatLine(char severity, std::string_view source, std::string_view message,

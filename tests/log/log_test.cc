@@ -1,9 +1,13 @@
 #include "log/log.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kauth::log {
@@ -42,6 +46,46 @@ TEST(LogTest, VerbosityFiltersOnlyByLevel) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0][0], 'I');
   EXPECT_EQ(lines[1][0], 'E');
+}
+
+// Lines reach standard error from the writer thread: whole, each thread's in order, and all of
+// them once Flush returns.
+TEST(LogTest, FlushWritesEveryLineWholeAndInOrder) {
+  char path[] = "/tmp/kauth-log-test-XXXXXX";
+  const int file = ::mkstemp(path);
+  ASSERT_GE(file, 0);
+  const int saved = ::dup(STDERR_FILENO);
+  ASSERT_EQ(::dup2(file, STDERR_FILENO), STDERR_FILENO);
+  constexpr int kThreads = 4;
+  constexpr int kLines = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t] {
+      for (int i = 0; i < kLines; ++i) {
+        Info("t", "line", {{"thread", std::to_string(t)}, {"n", std::to_string(i)}});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  Flush();
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+
+  std::ifstream in(path);
+  std::string line;
+  std::vector<int> next(kThreads, 0);
+  int count = 0;
+  const std::regex shape(R"re(I\d{4} [0-9:.]+ +\d+ t\] "line" thread="(\d)" n="(\d+)")re");
+  while (std::getline(in, line)) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(line, match, shape)) << line;
+    const int thread = std::stoi(match[1]);
+    EXPECT_EQ(std::stoi(match[2]), next[static_cast<std::size_t>(thread)]++) << line;
+    ++count;
+  }
+  EXPECT_EQ(count, kThreads * kLines);
+  ::close(file);
+  ::unlink(path);
 }
 
 }  // namespace
