@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -71,8 +72,8 @@ void BM_FindHit(benchmark::State& state) {
   const std::vector<std::string> probes = Probes(fixture, true);
   std::size_t i = 0;
   for (auto _ : state) {
-    const kauth::UserInfo* user = fixture.file->Find(probes[i++ & (probes.size() - 1)]);
-    if (user == nullptr) state.SkipWithError("hit missed");
+    std::optional<kauth::UserInfo> user = fixture.file->Find(probes[i++ & (probes.size() - 1)]);
+    if (!user) state.SkipWithError("hit missed");
     benchmark::DoNotOptimize(user);
   }
 }
@@ -83,7 +84,7 @@ void BM_FindMiss(benchmark::State& state) {
   const std::vector<std::string> probes = Probes(fixture, false);
   std::size_t i = 0;
   for (auto _ : state) {
-    const kauth::UserInfo* user = fixture.file->Find(probes[i++ & (probes.size() - 1)]);
+    std::optional<kauth::UserInfo> user = fixture.file->Find(probes[i++ & (probes.size() - 1)]);
     benchmark::DoNotOptimize(user);
   }
 }

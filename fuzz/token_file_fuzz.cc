@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -60,12 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const kauth::TokenFile& file = **parsed;
   Check(file.size() == expected.size());
   for (const auto& [token, user] : expected) {
-    const kauth::UserInfo* found = file.Find(token);
-    Check(found != nullptr && *found == user);
+    const std::optional<kauth::UserInfo> found = file.Find(token);
+    Check(found.has_value() && *found == user);
     const std::string longer = token + "\x01";
-    if (!expected.contains(longer)) Check(file.Find(longer) == nullptr);
+    if (!expected.contains(longer)) Check(!file.Find(longer).has_value());
   }
-  Check(file.Find("") == nullptr);
-  if (!expected.contains(std::string(input))) Check(file.Find(input) == nullptr);
+  Check(!file.Find("").has_value());
+  if (!expected.contains(std::string(input))) Check(!file.Find(input).has_value());
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "kauth/anonymous.h"
 #include "kauth/audiences.h"
 #include "kauth/authenticator.h"
+#include "kauth/reloadable_token_file.h"
 #include "kauth/token_cache.h"
 #include "kauth/token_file.h"
 #include "kauth/x509.h"
@@ -25,8 +26,11 @@ struct ChainConfig {
   // A2: --client-ca-file. Absent: no x509 authenticator.
   std::shared_ptr<const CaBundleProvider> client_ca;
   std::function<void(double)> observe_client_certificate_expiration;
-  // T1: --token-auth-file. Absent: no token file.
+  // T1: --token-auth-file. Absent: no token file. Set at most one of the two: a fixed table, or
+  // one that is reloaded; then BuildChain also makes every swap drop the token cache's results
+  // (a revoked token must not live on for the success TTL).
   std::shared_ptr<const TokenFile> token_file;
+  std::shared_ptr<ReloadableTokenFile> reloadable_token_file;
   // T2..T6 in Kubernetes' order, each already wrapped as R6.4 says.
   std::vector<std::unique_ptr<TokenAuthenticator>> tokens;
   // --api-audiences: the implicit audiences of audience-agnostic members.

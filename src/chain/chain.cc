@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -55,9 +56,16 @@ Chain BuildChain(ChainConfig config) {
   }
 
   std::vector<std::unique_ptr<TokenAuthenticator>> token_authenticators;
+  assert(!(config.token_file && config.reloadable_token_file));
   if (config.token_file) {
     token_authenticators.push_back(NewAudienceAgnosticTokenAuthenticator(
         NewTokenFileAuthenticator(config.token_file), config.api_audiences));
+  }
+  if (config.reloadable_token_file) {
+    token_authenticators.push_back(NewAudienceAgnosticTokenAuthenticator(
+        NewTokenFileAuthenticator(
+            std::shared_ptr<const TokenFileProvider>(config.reloadable_token_file)),
+        config.api_audiences));
   }
   for (auto& token_authenticator : config.tokens) {
     token_authenticators.push_back(std::move(token_authenticator));
@@ -70,6 +78,16 @@ Chain BuildChain(ChainConfig config) {
     if (config.token_cache.success_ttl > zero || config.token_cache.failure_ttl > zero) {
       chain.token_cache = std::make_shared<TokenCache>(std::move(tokens), config.token_cache);
       tokens = chain.token_cache;
+      if (config.reloadable_token_file) {
+        // Weak: the cache owns (through its authenticators) the token file, which owns this.
+        config.reloadable_token_file->AddListener(
+            [cache = std::weak_ptr<TokenCache>(chain.token_cache)](const TokenFileReload& reload) {
+              if (reload.outcome != TokenFileReload::Outcome::kSwapped) return;
+              // After the swap: a lookup that began before it is not stored (Clear's
+              // generation), and one that begins after it sees the new table.
+              if (const auto locked = cache.lock()) locked->Clear();
+            });
+      }
     }
     request_authenticators.push_back(NewBearerAuthenticator(tokens));
     request_authenticators.push_back(NewWebSocketProtocolAuthenticator(tokens));

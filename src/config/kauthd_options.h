@@ -30,6 +30,9 @@ inline constexpr std::string_view kKauthdCommand = "kauthd";
 // refuses them (OpenSSL 3 no longer negotiates them at its default security level).
 enum class TlsVersion { kTls12, kTls13 };
 
+// --upstream-identity: how kauthd tells the upstream who the caller is (proxy/identity_headers.h).
+enum class UpstreamIdentity { kFrontProxy, kImpersonate };
+
 struct KauthdOptions {
   // --- Secure serving ---
   // --bind-address: an IP literal in Go's net.IP.String() form; 0.0.0.0 or :: for all.
@@ -43,10 +46,14 @@ struct KauthdOptions {
   std::string tls_cert_file;                        // --tls-cert-file; set together with the key
   std::string tls_private_key_file;                 // --tls-private-key-file
   TlsVersion tls_min_version = TlsVersion::kTls12;  // --tls-min-version ("" = VersionTLS12)
+  // --http2-max-streams-per-connection: SETTINGS_MAX_CONCURRENT_STREAMS; 0 (or, as in Go, any
+  // value below 1) means kube-apiserver's default, 100.
+  std::int64_t http2_max_streams_per_connection = 0;
 
   // --- Authentication ---
   std::string client_ca_file;              // --client-ca-file (read by the caller)
   std::string token_auth_file;             // --token-auth-file (read by the caller)
+  bool token_auth_file_hashed = false;     // --token-auth-file-hashed (beyond Kubernetes)
   bool anonymous_auth = true;              // --anonymous-auth as given (or its default)
   bool anonymous_auth_set = false;         // --anonymous-auth appeared on the command line
   std::vector<std::string> api_audiences;  // --api-audiences
@@ -71,6 +78,32 @@ struct KauthdOptions {
   std::vector<std::string> metrics_allowed_users;
   std::vector<std::string> tokenreview_allowed_groups = {"system:masters"};
   std::vector<std::string> tokenreview_allowed_users;
+
+  // --- Reverse proxy (kauth-only flags; proxy mode when `upstream` is non-empty) ---
+  // --upstream: http:// or https:// URL every request is forwarded to; empty: no proxy mode.
+  // Only the scheme is checked here; the transport (proxy::UpstreamClient::Create) checks the
+  // rest of the URL and reads the files below.
+  std::string upstream;
+  std::string upstream_ca_file;  // --upstream-ca-file: PEM roots for an https upstream
+  std::vector<std::string> upstream_allowed_users;  // --upstream-allowed-users
+  std::vector<std::string> upstream_allowed_groups = {"system:authenticated"};
+  UpstreamIdentity upstream_identity = UpstreamIdentity::kFrontProxy;  // --upstream-identity
+  // The outbound front-proxy header names (front-proxy identity only).
+  std::string upstream_username_header = "X-Remote-User";
+  std::string upstream_group_header = "X-Remote-Group";
+  std::string upstream_uid_header = "X-Remote-Uid";
+  std::string upstream_extra_header_prefix = "X-Remote-Extra-";
+  // --proxy-client-cert-file / --proxy-client-key-file: kauthd's TLS client certificate towards
+  // an https upstream; both or neither.
+  std::string proxy_client_cert_file;
+  std::string proxy_client_key_file;
+  // --upstream-token-file: kauthd's own bearer token towards the upstream (impersonate only).
+  std::string upstream_token_file;
+  // --upstream-timeout, > 0: connecting, writing a request, waiting for a response head.
+  std::chrono::nanoseconds upstream_timeout = std::chrono::seconds(60);
+  // --proxy-endpoints-port: the second listener that serves kauthd's own endpoints in proxy
+  // mode. nullopt (the flag not given): no second listener; 0: a free port, as --secure-port.
+  std::optional<std::int64_t> proxy_endpoints_port;
 
   // --- Server limits (kauth-only flags) ---
   std::int64_t max_connections = 10000;  // --max-connections, >= 1
@@ -104,7 +137,8 @@ Result<KauthdOptions> ParseKauthdFlags(std::span<const char* const> args,
 
 // kauthd --help: a description, "Usage:\n  kauthd [flags]\n", then the flags in
 // kube-apiserver's sections ("Generic flags:", "Secure serving flags:", "Authentication
-// flags:", "Authorization flags:", "Logs flags:", "Global flags:"). `columns` is the terminal
+// flags:", "Authorization flags:") and kauthd's "Proxy flags:", then "Logs flags:" and "Global
+// flags:". `columns` is the terminal
 // width (TerminalColumns(STDOUT_FILENO)) or 0 for no wrapping.
 std::string KauthdHelp(int columns);
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <utility>
 
+#include "core/go_format.h"
 #include "core/strings.h"
 #include "filters/audit_id.h"
-#include "core/go_format.h"
 #include "log/log.h"
 
 namespace kauth::filters {
@@ -31,16 +31,22 @@ bool HasHeader(const http::ServerResponse& response, std::string_view name) {
 
 }  // namespace
 
-RequestMetrics::RequestMetrics(metrics::Registry& registry, std::unique_ptr<http::Handler> next)
-    : requests_(registry.AddCounter("kauth_http_requests_total",
-                                    "Counter of HTTP requests kauthd answered, by status code and "
-                                    "method.",
-                                    metrics::Stability::kAlpha, {"code", "method"})),
-      duration_(registry.AddHistogram(
+RequestMetricFamilies::RequestMetricFamilies(metrics::Registry& registry)
+    : requests(registry.AddCounter("kauth_http_requests_total",
+                                   "Counter of HTTP requests kauthd answered, by status code and "
+                                   "method.",
+                                   metrics::Stability::kAlpha, {"code", "method"})),
+      duration(registry.AddHistogram(
           "kauth_http_request_duration_seconds",
           "Time kauthd's handlers took to answer an HTTP request, in seconds, by status code.",
-          metrics::Stability::kAlpha, {"code"}, kRequestDurationBuckets)),
-      next_(std::move(next)) {}
+          metrics::Stability::kAlpha, {"code"}, kRequestDurationBuckets)) {}
+
+RequestMetrics::RequestMetrics(metrics::Registry& registry, std::unique_ptr<http::Handler> next)
+    : RequestMetrics(RequestMetricFamilies(registry), std::move(next)) {}
+
+RequestMetrics::RequestMetrics(const RequestMetricFamilies& families,
+                               std::unique_ptr<http::Handler> next)
+    : requests_(families.requests), duration_(families.duration), next_(std::move(next)) {}
 
 Awaitable<http::ServerResponse> RequestMetrics::Handle(http::ServerRequest& request,
                                                        http::RequestState& state) const {

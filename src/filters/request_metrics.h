@@ -12,8 +12,8 @@
 //       userAgent="curl/8.5.0" auditID="..." srcIP="127.0.0.1:5555"
 //     (never the query string: it may carry credentials).
 //
-// Immutable after construction; Handle is safe to call concurrently. Owns `next`; registers its
-// metrics in `registry` (once per registry), which must outlive it.
+// Immutable after construction; Handle is safe to call concurrently. Owns `next`; counts into
+// RequestMetricFamilies registered once per registry, which must outlive it.
 #ifndef KAUTH_FILTERS_REQUEST_METRICS_H_
 #define KAUTH_FILTERS_REQUEST_METRICS_H_
 
@@ -30,9 +30,21 @@ inline const std::vector<double> kRequestDurationBuckets = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
     0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 
+// The two metrics above, registered in a registry. A name registers once per registry, so handler
+// chains that share a registry (kauthd's two listeners in proxy mode) share one of these.
+struct RequestMetricFamilies {
+  explicit RequestMetricFamilies(metrics::Registry& registry);
+
+  metrics::Counter& requests;
+  metrics::Histogram& duration;
+};
+
 class RequestMetrics final : public http::Handler {
  public:
+  // Registers the families in `registry`: the one RequestMetrics of that registry.
   RequestMetrics(metrics::Registry& registry, std::unique_ptr<http::Handler> next);
+  // Counts into `families`, shared with other RequestMetrics of the same registry.
+  RequestMetrics(const RequestMetricFamilies& families, std::unique_ptr<http::Handler> next);
 
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;

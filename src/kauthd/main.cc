@@ -5,10 +5,14 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -27,12 +31,17 @@
 #include "filters/authorizer.h"
 #include "filters/request_metrics.h"
 #include "filters/token_cache_metrics.h"
+#include "filters/token_file_reload_metrics.h"
 #include "kauth/audience_agnostic.h"
 #include "kauth/chain.h"
 #include "kauth/request_header.h"
 #include "log/log.h"
 #include "metrics/registry.h"
+#include "proxy/proxy_handler.h"
+#include "proxy/upstream_client.h"
+#include "proxy/upstream_health.h"
 #include "server/https_server.h"
+#include "token/hash_token_command.h"
 
 namespace kauth {
 namespace {
@@ -85,10 +94,14 @@ Result<Credentials> LoadCredentials(const config::KauthdOptions& options) {
   Credentials credentials;
   ChainConfig& chain = credentials.chain;
   if (!options.token_auth_file.empty()) {
-    auto file = TokenFile::Load(options.token_auth_file);
+    auto file = ReloadableTokenFile::Load(
+        {.path = options.token_auth_file,
+         .parse = {.hashed_tokens = options.token_auth_file_hashed}});
     if (!file) return file.error();
-    for (const std::string& warning : (*file)->warnings()) log::Warning(kSource, warning);
-    chain.token_file = std::move(*file);
+    for (const std::string& warning : (*file)->Current()->warnings()) {
+      log::Warning(kSource, warning);
+    }
+    chain.reloadable_token_file = std::move(*file);
   }
   std::shared_ptr<const CaBundle> client_ca;
   if (!options.client_ca_file.empty()) {
@@ -128,6 +141,10 @@ server::ServerOptions ServerOptionsFrom(const config::KauthdOptions& options,
   server.request_header_timeout = options.request_header_timeout;
   server.shutdown_grace_period = options.shutdown_grace_period;
   server.threads = static_cast<unsigned>(options.threads);
+  if (options.http2_max_streams_per_connection > 0) {
+    server.http2.max_streams_per_connection =
+        static_cast<std::uint32_t>(options.http2_max_streams_per_connection);
+  }
   return server;
 }
 
@@ -141,7 +158,71 @@ std::vector<std::string> RequestHeaderNames(const config::KauthdOptions& options
   return names;
 }
 
+proxy::UpstreamOptions UpstreamOptionsFrom(const config::KauthdOptions& options) {
+  return proxy::UpstreamOptions{.url = options.upstream,
+                                .ca_file = options.upstream_ca_file,
+                                .client_cert_file = options.proxy_client_cert_file,
+                                .client_key_file = options.proxy_client_key_file,
+                                .token_file = options.upstream_token_file,
+                                .timeout = options.upstream_timeout};
+}
+
+proxy::ProxyHandlerOptions ProxyHandlerOptionsFrom(
+    const config::KauthdOptions& options, std::shared_ptr<proxy::UpstreamClient> upstream) {
+  return proxy::ProxyHandlerOptions{
+      .upstream = std::move(upstream),
+      .authorizer = {.allowed_users = options.upstream_allowed_users,
+                     .allowed_groups = options.upstream_allowed_groups},
+      .identity = {.mode = options.upstream_identity == config::UpstreamIdentity::kImpersonate
+                               ? proxy::IdentityMode::kImpersonate
+                               : proxy::IdentityMode::kFrontProxy,
+                   .front_proxy = {.username_header = options.upstream_username_header,
+                                   .group_header = options.upstream_group_header,
+                                   .uid_header = options.upstream_uid_header,
+                                   .extra_header_prefix = options.upstream_extra_header_prefix}}};
+}
+
+// `kauthd hash-token`: the column value for --token-auth-file-hashed. The token comes from
+// standard input, never argv, which other local users can read.
+int HashToken(std::span<const char* const> args) {
+  if (!args.empty()) {
+    return Fail("hash-token takes no arguments: pipe the token to standard input, e.g. "
+                "kauthd hash-token < token.txt");
+  }
+  auto column = HashTokenFromDescriptor(STDIN_FILENO);
+  if (!column) return Fail(column.error().message);
+  std::printf("%s\n", column->c_str());
+  return 0;
+}
+
+// SIGHUP forces a token file reload. The handler only writes to the watcher's eventfd
+// (RequestReload is async-signal-safe); the guard restores SIG_IGN before the file goes away.
+std::atomic<ReloadableTokenFile*> sighup_target{nullptr};
+
+class SighupReload {
+ public:
+  explicit SighupReload(ReloadableTokenFile* file) {
+    if (file == nullptr) return;
+    sighup_target.store(file);
+    struct sigaction action {};
+    action.sa_handler = [](int) {
+      if (ReloadableTokenFile* target = sighup_target.load()) target->RequestReload();
+    };
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGHUP, &action, nullptr);
+  }
+  ~SighupReload() {
+    if (sighup_target.load() == nullptr) return;
+    std::signal(SIGHUP, SIG_IGN);
+    sighup_target.store(nullptr);
+  }
+  SighupReload(const SighupReload&) = delete;
+  SighupReload& operator=(const SighupReload&) = delete;
+};
+
 int Main(std::span<const char* const> args) {
+  if (!args.empty() && std::string_view(args[0]) == "hash-token") return HashToken(args.subspan(1));
   auto parsed = config::ParseKauthdFlags(args);
   if (!parsed) return Fail(parsed.error().message);
   const config::KauthdOptions& options = *parsed;
@@ -167,10 +248,20 @@ int Main(std::span<const char* const> args) {
       auth_metrics.ClientCertificateExpirationObserver();
   chain_config->token_cache.observe_request_duration =
       filters::TokenCacheDurationObserver(*registry);
+  // Declared after the registry: the reload listener records into it until the file goes away.
+  const std::shared_ptr<ReloadableTokenFile> token_file = chain_config->reloadable_token_file;
   const Chain chain = BuildChain(std::move(*chain_config));
   filters::RegisterTokenCacheMetrics(*registry, chain.token_cache);
 
   auto health = std::make_shared<api::HealthChecks>();
+  if (token_file) {
+    filters::ObserveTokenFileReloads(*registry, *token_file);
+    // Not ready while the file on disk fails to load: the last good tokens still serve, but the
+    // operator sees it (/readyz?verbose lists it, /readyz/token-auth-file gives the reason).
+    health->AddReadyzCheck("token-auth-file",
+                           [token_file] { return token_file->status().last_error; });
+  }
+  const SighupReload sighup_reload(token_file.get());
   std::vector<std::unique_ptr<api::Api>> apis;
   apis.push_back(std::make_unique<api::SelfSubjectReviewApi>());
   apis.push_back(std::make_unique<api::TokenReviewApi>(api::TokenReviewOptions{
@@ -179,29 +270,78 @@ int Main(std::span<const char* const> args) {
   apis.push_back(std::make_unique<api::VersionApi>());
   apis.push_back(std::make_unique<api::MetricsApi>(registry));
 
+  const filters::RequestMetricFamilies request_metrics(*registry);
+  const filters::AuthenticationFilterOptions authentication{
+      .authenticator = chain.authenticator,
+      .api_audiences = options.api_audiences,
+      .request_header_names = RequestHeaderNames(options),
+      .request_header_prefixes = options.requestheader_extra_headers_prefix};
+
   // kube-apiserver's order: audit id and metrics outermost, then authentication, authorization,
   // the APIs, and a 404 for everything else.
-  std::shared_ptr<const http::Handler> handler = std::make_shared<filters::RequestMetrics>(
-      *registry, std::make_unique<filters::AuthenticationFilter>(
-                     filters::AuthenticationFilterOptions{
-                         .authenticator = chain.authenticator,
-                         .api_audiences = options.api_audiences,
-                         .request_header_names = RequestHeaderNames(options),
-                         .request_header_prefixes = options.requestheader_extra_headers_prefix},
-                     auth_metrics,
-                     std::make_unique<filters::Authorizer>(
-                         filters::AuthorizerOptions{
-                             .metrics_allowed_users = options.metrics_allowed_users,
-                             .metrics_allowed_groups = options.metrics_allowed_groups,
-                             .tokenreview_allowed_users = options.tokenreview_allowed_users,
-                             .tokenreview_allowed_groups = options.tokenreview_allowed_groups},
-                         std::make_unique<api::ApiHandler>(
-                             std::move(apis), std::make_unique<api::NotFoundHandler>()))));
+  std::shared_ptr<const http::Handler> own_endpoints = std::make_shared<filters::RequestMetrics>(
+      request_metrics,
+      std::make_unique<filters::AuthenticationFilter>(
+          authentication, auth_metrics,
+          std::make_unique<filters::Authorizer>(
+              filters::AuthorizerOptions{
+                  .metrics_allowed_users = options.metrics_allowed_users,
+                  .metrics_allowed_groups = options.metrics_allowed_groups,
+                  .tokenreview_allowed_users = options.tokenreview_allowed_users,
+                  .tokenreview_allowed_groups = options.tokenreview_allowed_groups},
+              std::make_unique<api::ApiHandler>(std::move(apis),
+                                                std::make_unique<api::NotFoundHandler>()))));
 
-  server_options.on_shutdown = [health] { health->SetShuttingDown(); };
-  auto server = server::HttpsServer::Create(std::move(server_options), handler);
+  if (options.upstream.empty()) {
+    server_options.on_shutdown = [health] { health->SetShuttingDown(); };
+    auto server = server::HttpsServer::Create(std::move(server_options), own_endpoints);
+    if (!server) return Fail(server.error().message);
+    (*server)->Run();
+    return 0;
+  }
+
+  // Proxy mode: every path of the main listener goes upstream, past no authorizer but the
+  // proxy's allow-list; kauthd's own endpoints move to the second listener, if any, so that
+  // nothing of the upstream is shadowed.
+  auto created = proxy::UpstreamClient::Create(UpstreamOptionsFrom(options));
+  if (!created) return Fail(created.error().message);
+  std::shared_ptr<proxy::UpstreamClient> upstream = std::move(*created);
+  const auto upstream_health = std::make_shared<const proxy::UpstreamHealth>(upstream);
+  health->AddReadyzCheck("upstream", [upstream_health] { return upstream_health->Check(); });
+  std::shared_ptr<const http::Handler> proxy_chain = std::make_shared<filters::RequestMetrics>(
+      request_metrics,
+      std::make_unique<filters::AuthenticationFilter>(
+          authentication, auth_metrics,
+          std::make_unique<proxy::ProxyHandler>(ProxyHandlerOptionsFrom(options, upstream))));
+
+  std::unique_ptr<server::HttpsServer> endpoints;
+  if (options.proxy_endpoints_port) {
+    server::ServerOptions endpoints_options = server_options;
+    endpoints_options.port = static_cast<std::uint16_t>(*options.proxy_endpoints_port);
+    endpoints_options.name = "proxy endpoints";
+    // The main listener owns the signals and starts this one's shutdown.
+    endpoints_options.handle_signals = false;
+    auto created_endpoints =
+        server::HttpsServer::Create(std::move(endpoints_options), own_endpoints);
+    if (!created_endpoints) return Fail(created_endpoints.error().message);
+    endpoints = std::move(*created_endpoints);
+  }
+  server::HttpsServer* const endpoints_server = endpoints.get();
+  server_options.on_shutdown = [health, endpoints_server] {
+    health->SetShuttingDown();
+    // Both listeners drain in parallel, each within the grace period.
+    if (endpoints_server != nullptr) endpoints_server->Shutdown();
+  };
+  auto server = server::HttpsServer::Create(std::move(server_options), proxy_chain);
   if (!server) return Fail(server.error().message);
+  std::thread endpoints_thread;
+  if (endpoints) endpoints_thread = std::thread([endpoints_server] { endpoints_server->Run(); });
   (*server)->Run();
+  if (endpoints) {
+    // Also after a second signal, when the main listener returned without a graceful shutdown.
+    endpoints->Shutdown();
+    endpoints_thread.join();
+  }
   return 0;
 }
 

@@ -28,7 +28,8 @@
 #include "http/byte_stream.h"
 #include "log/log.h"
 #include "server/go_http1.h"
-#include "server/uuid.h"
+#include "server/handler_call.h"
+#include "server/http2_session.h"
 
 namespace kauth::server {
 namespace {
@@ -49,9 +50,6 @@ constexpr std::size_t kMaxPendingBodyBytes = 64 * 1024;
 // Sent before reading a body announced with "Expect: 100-continue", as Go does when a handler
 // reads such a body.
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
-// kube-apiserver's answer when a handler panics (WithPanicRecovery, through http.Error).
-constexpr std::string_view kPanicBody =
-    "This request caused apiserver to panic. Look in the logs for details.\n";
 // After an error answer the client may still be sending; Go waits this long before closing
 // (rstAvoidanceDelay), so that the client reads the answer instead of a TCP reset.
 constexpr auto kLingerAfterError = std::chrono::milliseconds(500);
@@ -198,6 +196,7 @@ class Http1Connection final : public Connection,
   void BeginShutdown() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->shutdown_requested_ = true;
+      if (self->http2_) self->http2_->BeginShutdown();
       if (self->phase_ == Phase::kHandshake || self->phase_ == Phase::kIdle) {
         beast::get_lowest_layer(self->stream_).cancel();
       }
@@ -205,7 +204,7 @@ class Http1Connection final : public Connection,
   }
 
  private:
-  enum class Phase { kHandshake, kIdle, kRequest, kClosing };
+  enum class Phase { kHandshake, kIdle, kRequest, kHttp2, kClosing };
 
   beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
 
@@ -214,6 +213,11 @@ class Http1Connection final : public Connection,
     (void)self;
     Tcp().expires_after(env_.options.request_header_timeout);
     if (!co_await Handshake()) co_return;
+    if (AlpnSelectedHttp2()) {
+      co_await ServeHttp2();
+      co_await Close(Next::kClose);
+      co_return;
+    }
     // Go's first request shares no deadline with the handshake: it gets a full header timeout.
     Tcp().expires_after(env_.options.request_header_timeout);
     for (bool first = true;; first = false) {
@@ -382,10 +386,9 @@ class Http1Connection final : public Connection,
     if (!peer_chain_.empty()) request.SetPeerCertificates(peer_chain_);
 
     http::RequestState state;
-    const std::optional<std::string_view> audit_id = request.Header("Audit-ID");
-    state.audit_id = audit_id && !audit_id->empty() ? std::string(*audit_id) : NewUuidV4();
+    state.audit_id = AuditIdFor(request);
 
-    http::ServerResponse response = co_await CallHandler(request, state);
+    http::ServerResponse response = co_await CallHandler(env_.handler, request, state);
     bool keep_alive = client_keeps_alive && !response.close_connection && !shutdown_requested_ &&
                       !env_.stopping.load();
     if (body && !body->done()) {
@@ -460,7 +463,7 @@ class Http1Connection final : public Connection,
         (void)n;
         if (ec) {
           body.error_ = "writing 100 Continue: " + ec.message();
-        body.read_error_ = ec;
+          body.read_error_ = ec;
           co_return Error{body.error_};
         }
       }
@@ -503,8 +506,8 @@ class Http1Connection final : public Connection,
     asio::awaitable<Result<std::size_t>> ReadSome(std::span<char> into) override {
       beast::flat_buffer& buffered = connection_.buffer_;
       if (buffered.size() > 0) {
-        const std::size_t n = asio::buffer_copy(asio::buffer(into.data(), into.size()),
-                                                buffered.data());
+        const std::size_t n =
+            asio::buffer_copy(asio::buffer(into.data(), into.size()), buffered.data());
         buffered.consume(n);
         co_return n;
       }
@@ -531,6 +534,49 @@ class Http1Connection final : public Connection,
     Http1Connection& connection_;
   };
 
+  bool AlpnSelectedHttp2() {
+    const unsigned char* protocol = nullptr;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(stream_.native_handle(), &protocol, &length);
+    return std::string_view(reinterpret_cast<const char*>(protocol), length) == "h2";
+  }
+
+  // The TLS stream under an HTTP/2 session. The session keeps its own deadlines (idle, write).
+  class Http2Tls final : public Http2Transport {
+   public:
+    explicit Http2Tls(Http1Connection& connection) : tunnel_(connection), connection_(connection) {}
+
+    asio::awaitable<Result<std::size_t>> ReadSome(std::span<char> into) override {
+      co_return co_await tunnel_.ReadSome(into);
+    }
+    asio::awaitable<Result<void>> Write(std::string_view data) override {
+      co_return co_await tunnel_.Write(data);
+    }
+    void CancelRead() override { connection_.Tcp().cancel(); }
+    void Close() override { tunnel_.Close(); }
+
+   private:
+    ClientTunnel tunnel_;
+    Http1Connection& connection_;
+  };
+
+  asio::awaitable<void> ServeHttp2() {
+    phase_ = Phase::kHttp2;
+    // The session has its own idle timeout and write deadline; the stream's timer would cut
+    // reads that legitimately wait for the client's next stream.
+    Tcp().expires_never();
+    Http2Tls transport(*this);
+    http2_ = Http2Session::Create(stream_.get_executor(), transport,
+                                  Http2SessionContext{.options = env_.options,
+                                                      .handler = env_.handler,
+                                                      .stopping = env_.stopping,
+                                                      .remote_address = remote_address_,
+                                                      .peer_certificates = peer_chain_});
+    if (shutdown_requested_) http2_->BeginShutdown();
+    co_await http2_->Run();
+    http2_.reset();
+  }
+
   // Writes a 101 and hands the connection to the handler's tunnel.
   asio::awaitable<Next> SwitchProtocols(http::ServerResponse response, unsigned version) {
     if (!response.upgrade || version < 11) {
@@ -556,27 +602,6 @@ class Http1Connection final : public Connection,
     ClientTunnel client(*this);
     co_await response.upgrade(client);
     co_return Next::kDrop;
-  }
-
-  asio::awaitable<http::ServerResponse> CallHandler(http::ServerRequest& request,
-                                                    http::RequestState& state) {
-    std::string error;
-    try {
-      co_return co_await env_.handler.Handle(request, state);
-    } catch (const std::exception& e) {
-      error = e.what();
-    } catch (...) {
-      error = "unknown exception";
-    }
-    log::Error(kSource, "Handler failed",
-               {{"method", request.method()},
-                {"URI", request.target()},
-                {"auditID", state.audit_id},
-                {"err", error}});
-    http::ServerResponse failed{.status = 500, .body = std::string(kPanicBody)};
-    failed.AddHeader("Content-Type", "text/plain; charset=utf-8");
-    failed.AddHeader("X-Content-Type-Options", "nosniff");
-    co_return failed;
   }
 
   // An error while reading a request: Go's answer for bad bytes, none when the peer left or
@@ -671,8 +696,8 @@ class Http1Connection final : public Connection,
 
   asio::awaitable<bool> WriteAll(std::string_view data) {
     Tcp().expires_after(env_.options.io_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data.data(), data.size()),
-                                              kUseTuple);
+    auto [ec, n] =
+        co_await asio::async_write(stream_, asio::buffer(data.data(), data.size()), kUseTuple);
     (void)n;
     Tcp().expires_never();
     co_return !ec;
@@ -767,6 +792,7 @@ class Http1Connection final : public Connection,
   Phase phase_ = Phase::kHandshake;
   bool handshake_done_ = false;
   bool shutdown_requested_ = false;
+  std::unique_ptr<Http2Session> http2_;  // while serving HTTP/2
   std::function<void()> on_closed_;
 };
 

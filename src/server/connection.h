@@ -1,7 +1,8 @@
-// Connection: one accepted TCP connection served as HTTPS/1.1, the way Go's net/http serves a
-// connection for kube-apiserver: plain-HTTP detection, TLS handshake, then requests read one at
-// a time (keep-alive, pipelining-safe), each handed to the handler chain with a fresh
-// RequestState, and each answer written before the next request is read.
+// Connection: one accepted TCP connection served the way Go's net/http serves a connection for
+// kube-apiserver: plain-HTTP detection, TLS handshake, then, when ALPN chose "h2", an
+// Http2Session (http2_session.h); otherwise HTTP/1.1 requests read one at a time (keep-alive,
+// pipelining-safe), each handed to the handler chain with a fresh RequestState, and each answer
+// written before the next request is read.
 //
 // Every connection runs as one coroutine on its own strand; all of its state is touched only
 // there. The server keeps a weak reference to stop it at shutdown.
@@ -38,7 +39,8 @@ class Connection {
   virtual void Start() = 0;
 
   // Thread-safe. A connection between requests (or still in its TLS handshake) closes now; one
-  // in the middle of a request closes after writing its response, with "Connection: close".
+  // in the middle of a request closes after writing its response, with "Connection: close". An
+  // HTTP/2 connection sends GOAWAY and closes once its streams in flight are answered.
   virtual void BeginShutdown() = 0;
 };
 

@@ -145,7 +145,9 @@ class HttpsServer::Impl {
     }
     // Logged once the signals are caught: a supervisor (or a test) may send SIGTERM as soon as it
     // reads this line.
-    log::Info(kSource, "Serving securely on " + address_);
+    log::Info(kSource, (options_.name.empty() ? "Serving securely on "
+                                              : "Serving " + options_.name + " securely on ") +
+                           address_);
     asio::co_spawn(control_, AcceptLoop(),
                    [](std::exception_ptr error) { LogException(error, "Accept loop failed"); });
 

@@ -1,6 +1,7 @@
-// HttpsServer: kauthd's HTTPS listener. It serves HTTP/1.1 over TLS 1.2/1.3 with the answers,
-// limits and timeouts of kube-apiserver's Go server (see ServerOptions), and hands every request
-// to one http::Handler: the handler chain (authentication filter, authorizer, built-in APIs).
+// HttpsServer: kauthd's HTTPS listener. It serves HTTP/2 (ALPN "h2") and HTTP/1.1 over TLS
+// 1.2/1.3 with the answers, limits and timeouts of kube-apiserver's Go server (see
+// ServerOptions), and hands every request to one http::Handler: the handler chain
+// (authentication filter, authorizer, built-in APIs).
 //
 // Threads: one io_context run by `threads` threads; each connection is a coroutine on its own
 // strand, so a request is handled on one thread at a time while connections spread over all of

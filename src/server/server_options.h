@@ -30,6 +30,31 @@ struct ServingCertificate {
   std::string key_file;
 };
 
+// HTTP/2, served to clients that offer "h2" in ALPN. Defaults are kube-apiserver's http2.Server
+// (staging/src/k8s.io/apiserver/pkg/server/secure_serving.go) and its CVE-2023-44487 defences.
+struct Http2Options {
+  // --http2-max-streams-per-connection: SETTINGS_MAX_CONCURRENT_STREAMS, and the number of
+  // handlers one connection may run at once. 0 means kube-apiserver's default, 100 (it matches
+  // the initial limit Go's clients assume; Go's own server default of 250 is no longer used).
+  std::uint32_t max_streams_per_connection = 0;
+  // The flow-control window of each stream (Go's MaxUploadBufferPerStream) and the largest frame
+  // accepted (MaxReadFrameSize): 256 KiB, "at least 99% of serialized resources". The connection
+  // window is this times the stream limit (MaxUploadBufferPerConnection). A request body is
+  // buffered up to this per stream; the window reopens only as the handler reads.
+  std::uint32_t stream_window_bytes = 256 * 1024;
+  // Rapid reset (CVE-2023-44487): client stream resets, and streams the client cancels before
+  // their handler answered, drain a token bucket of `reset_burst` tokens refilled at
+  // `reset_rate_per_second`; when it is empty the connection gets GOAWAY(ENHANCE_YOUR_CALM) and
+  // closes. The numbers are nghttp2's own defaults (1.57 and later).
+  std::uint32_t reset_burst = 1000;
+  std::uint32_t reset_rate_per_second = 33;
+
+  // The SETTINGS_MAX_CONCURRENT_STREAMS value sent.
+  std::uint32_t EffectiveMaxStreams() const {
+    return max_streams_per_connection == 0 ? 100 : max_streams_per_connection;
+  }
+};
+
 struct ServerOptions {
   // --bind-address: an IPv4 or IPv6 literal. "0.0.0.0" and "::" listen on every interface
   // ("::" dual-stack, as Go listens).
@@ -81,8 +106,15 @@ struct ServerOptions {
   // kube-apiserver's limit for JSON request bodies (MaxRequestBodyBytes).
   std::size_t max_body_bytes = std::size_t{3} << 20;
 
+  // HTTP/2 (ALPN "h2"). Its header list limit is max_header_bytes, its idle timeout
+  // idle_timeout, its write deadline io_timeout.
+  Http2Options http2;
+
   // Threads running the server; 0 means std::thread::hardware_concurrency().
   unsigned threads = 0;
+  // Names the listener in its start-up line, "Serving <name> securely on <address>", when kauthd
+  // runs more than one; empty gives kube-apiserver's "Serving securely on <address>".
+  std::string name;
   // Run() stops gracefully on SIGTERM and SIGINT. Tests that run several servers in one process
   // may turn it off.
   bool handle_signals = true;

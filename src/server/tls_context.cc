@@ -34,21 +34,23 @@ int AcceptAnyCertificate(X509_STORE_CTX* /*store*/, void* /*arg*/) { return 1; }
 // Never prompt on a terminal for an encrypted key's pass phrase; such a key fails to load.
 int NoPassword(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*arg*/) { return -1; }
 
-// "http/1.1" when the client offers it. A client that offers ALPN without it gets Go's
-// no_application_protocol alert; one that offers none is served HTTP/1.1.
+// Go's server preference, as kube-apiserver configures it: "h2", then "http/1.1". A client that
+// offers ALPN with neither gets Go's no_application_protocol alert; one that offers none is
+// served HTTP/1.1.
 int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length,
                const unsigned char* in, unsigned int in_length, void* /*arg*/) {
-  static constexpr std::string_view kHttp11 = "http/1.1";
-  unsigned int at = 0;
-  while (at < in_length) {
-    const unsigned int length = in[at];
-    if (at + 1 + length > in_length) break;
-    if (length == kHttp11.size() && std::memcmp(in + at + 1, kHttp11.data(), length) == 0) {
-      *out = in + at + 1;
-      *out_length = static_cast<unsigned char>(length);
-      return SSL_TLSEXT_ERR_OK;
+  for (const std::string_view wanted : {std::string_view("h2"), std::string_view("http/1.1")}) {
+    unsigned int at = 0;
+    while (at < in_length) {
+      const unsigned int length = in[at];
+      if (at + 1 + length > in_length) break;
+      if (length == wanted.size() && std::memcmp(in + at + 1, wanted.data(), length) == 0) {
+        *out = in + at + 1;
+        *out_length = static_cast<unsigned char>(length);
+        return SSL_TLSEXT_ERR_OK;
+      }
+      at += 1 + length;
     }
-    at += 1 + length;
   }
   return SSL_TLSEXT_ERR_ALERT_FATAL;
 }

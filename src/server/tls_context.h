@@ -1,6 +1,6 @@
 // The server's OpenSSL context, configured as kube-apiserver's Go TLS server behaves: TLS 1.2 or
-// 1.3 from --tls-min-version up to 1.3, Go's default cipher suites and curves, ALPN "http/1.1"
-// (h2 is not served yet), and, with client CAs configured, a client certificate *requested* but
+// 1.3 from --tls-min-version up to 1.3, Go's default cipher suites and curves, ALPN "h2" then
+// "http/1.1" (the server's preference wins), and, with client CAs configured, a client certificate *requested* but
 // never verified during the handshake (R5.1): any certificate, trusted or not, completes the
 // handshake and reaches the x509 authenticator.
 #ifndef KAUTH_SERVER_TLS_CONTEXT_H_

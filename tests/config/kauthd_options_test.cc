@@ -48,6 +48,20 @@ TEST(KauthdOptionsTest, Defaults) {
   EXPECT_EQ(o.metrics_allowed_users, Strings{});
   EXPECT_EQ(o.tokenreview_allowed_groups, Strings{"system:masters"});
   EXPECT_EQ(o.tokenreview_allowed_users, Strings{});
+  EXPECT_EQ(o.upstream, "");
+  EXPECT_EQ(o.upstream_ca_file, "");
+  EXPECT_EQ(o.upstream_allowed_users, Strings{});
+  EXPECT_EQ(o.upstream_allowed_groups, Strings{"system:authenticated"});
+  EXPECT_EQ(o.upstream_identity, UpstreamIdentity::kFrontProxy);
+  EXPECT_EQ(o.upstream_username_header, "X-Remote-User");
+  EXPECT_EQ(o.upstream_group_header, "X-Remote-Group");
+  EXPECT_EQ(o.upstream_uid_header, "X-Remote-Uid");
+  EXPECT_EQ(o.upstream_extra_header_prefix, "X-Remote-Extra-");
+  EXPECT_EQ(o.proxy_client_cert_file, "");
+  EXPECT_EQ(o.proxy_client_key_file, "");
+  EXPECT_EQ(o.upstream_token_file, "");
+  EXPECT_EQ(o.upstream_timeout, 60s);
+  EXPECT_EQ(o.proxy_endpoints_port, std::nullopt);
   EXPECT_EQ(o.max_connections, 10000);
   EXPECT_EQ(o.request_header_timeout, 32s);
   EXPECT_EQ(o.shutdown_grace_period, 60s);
@@ -105,6 +119,46 @@ TEST(KauthdOptionsTest, EveryFlagIsParsed) {
   EXPECT_EQ(o.shutdown_grace_period, 90s);
   EXPECT_EQ(o.threads, 4);
   EXPECT_EQ(o.verbosity, 4);
+}
+
+// Issue 4: every proxy flag reaches its field.
+TEST(KauthdOptionsTest, EveryProxyFlagIsParsed) {
+  auto options =
+      Parse({"--token-auth-file=/tokens.csv", "--upstream=https://upstream.example:8443/base",
+             "--upstream-ca-file=/upstream-ca.crt", "--upstream-allowed-users=alice,bob",
+             "--upstream-allowed-groups=dev", "--upstream-allowed-groups=ops",
+             "--upstream-identity=front-proxy", "--upstream-username-header=X-User",
+             "--upstream-group-header=X-Group", "--upstream-uid-header=X-Uid",
+             "--upstream-extra-header-prefix=X-Extra-", "--proxy-client-cert-file=/proxy.crt",
+             "--proxy-client-key-file=/proxy.key", "--upstream-timeout=2m",
+             "--proxy-endpoints-port=0x2000"});
+  ASSERT_TRUE(options.has_value()) << options.error().message;
+  const KauthdOptions& o = *options;
+  EXPECT_EQ(o.upstream, "https://upstream.example:8443/base");
+  EXPECT_EQ(o.upstream_ca_file, "/upstream-ca.crt");
+  EXPECT_EQ(o.upstream_allowed_users, (Strings{"alice", "bob"}));
+  EXPECT_EQ(o.upstream_allowed_groups, (Strings{"dev", "ops"}));
+  EXPECT_EQ(o.upstream_identity, UpstreamIdentity::kFrontProxy);
+  EXPECT_EQ(o.upstream_username_header, "X-User");
+  EXPECT_EQ(o.upstream_group_header, "X-Group");
+  EXPECT_EQ(o.upstream_uid_header, "X-Uid");
+  EXPECT_EQ(o.upstream_extra_header_prefix, "X-Extra-");
+  EXPECT_EQ(o.proxy_client_cert_file, "/proxy.crt");
+  EXPECT_EQ(o.proxy_client_key_file, "/proxy.key");
+  EXPECT_EQ(o.upstream_timeout, 120s);
+  EXPECT_EQ(o.proxy_endpoints_port, std::optional<std::int64_t>(8192));
+
+  auto impersonate =
+      Parse({"--client-ca-file=/ca.crt", "--upstream=http://127.0.0.1:8080", "--upstream-identity",
+             "impersonate", "--upstream-token-file=/upstream-token", "--proxy-endpoints-port=0",
+             "--upstream-allowed-groups=", "--upstream-allowed-users=alice"});
+  ASSERT_TRUE(impersonate.has_value()) << impersonate.error().message;
+  EXPECT_EQ(impersonate->upstream_identity, UpstreamIdentity::kImpersonate);
+  EXPECT_EQ(impersonate->upstream_token_file, "/upstream-token");
+  // An explicit 0 is a free port, not "no listener".
+  EXPECT_EQ(impersonate->proxy_endpoints_port, std::optional<std::int64_t>(0));
+  // Only a user list: the allow-list may be narrowed to named users.
+  EXPECT_EQ(impersonate->upstream_allowed_groups, Strings{});
 }
 
 TEST(KauthdOptionsTest, TlsMinVersion) {
@@ -167,6 +221,13 @@ TEST(KauthdOptionsTest, ParseErrorsNameTheFlag) {
       {{"--api-audiences=a\"b"},
        R"(invalid argument "a\"b" for "--api-audiences" flag: parse error on line 1, column 2: bare " in non-quoted-field)"},
       {{"-x"}, "unknown shorthand flag: 'x' in -x"},
+      {{"--upstream-identity=Impersonate"},
+       R"(invalid argument "Impersonate" for "--upstream-identity" flag: must be front-proxy or impersonate)"},
+      {{"--upstream-timeout=5"},
+       R"(invalid argument "5" for "--upstream-timeout" flag: time: missing unit in duration "5")"},
+      {{"--proxy-endpoints-port=x"},
+       R"(invalid argument "x" for "--proxy-endpoints-port" flag: strconv.ParseInt: parsing "x": invalid syntax)"},
+      {{"--proxy-endpoints-port"}, "flag needs an argument: --proxy-endpoints-port"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ParseError(c.args), c.want);
@@ -254,6 +315,89 @@ TEST(KauthdOptionsTest, ValidationErrors) {
   for (const Args& ok : {Args{"--secure-port=0"}, Args{"--secure-port=65535"},
                          Args{"--shutdown-grace-period=0s"}, Args{"--max-connections=1"}}) {
     EXPECT_TRUE(Parse(ok).has_value()) << ok[0];
+  }
+}
+
+// Issue 4: the proxy flags are checked at start-up, one line per broken rule, every rule reported.
+TEST(KauthdOptionsTest, ProxyValidationErrors) {
+  struct Case {
+    const char* name;
+    Args args;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"proxy flags need --upstream",
+       {"--upstream-ca-file=/ca", "--proxy-endpoints-port=0", "--upstream-identity=front-proxy"},
+       "[--upstream-ca-file is only used with --upstream, --upstream-identity is only used with "
+       "--upstream, --proxy-endpoints-port is only used with --upstream]"},
+      {"scheme",
+       {"--token-auth-file=/t", "--upstream=ftp://x"},
+       R"(--upstream: "ftp://x": the URL must start with http:// or https://)"},
+      {"no scheme",
+       {"--token-auth-file=/t", "--upstream=localhost:8080"},
+       R"(--upstream: "localhost:8080": the URL must start with http:// or https://)"},
+      {"no authenticator",
+       {"--upstream=http://x", "--anonymous-auth=true"},
+       "--upstream requires an authenticator: set --client-ca-file, --token-auth-file or "
+       "--requestheader-client-ca-file"},
+      {"nobody allowed",
+       {"--token-auth-file=/t", "--upstream=http://x", "--upstream-allowed-groups="},
+       "--upstream-allowed-users and --upstream-allowed-groups are both empty: no request would "
+       "reach the upstream"},
+      {"bad header name",
+       {"--token-auth-file=/t", "--upstream=http://x", "--upstream-username-header=X User"},
+       R"(--upstream-username-header: "X User" is not a valid HTTP header name)"},
+      {"front-proxy names in impersonate mode",
+       {"--token-auth-file=/t", "--upstream=http://x", "--upstream-identity=impersonate",
+        "--upstream-token-file=/u", "--upstream-group-header=X-G"},
+       "--upstream-group-header is only used with --upstream-identity=front-proxy"},
+      {"cert without key",
+       {"--token-auth-file=/t", "--upstream=https://x", "--proxy-client-cert-file=/c"},
+       "--proxy-client-cert-file and --proxy-client-key-file must be specified together"},
+      {"TLS files with http",
+       {"--token-auth-file=/t", "--upstream=http://x", "--upstream-ca-file=/ca",
+        "--proxy-client-cert-file=/c", "--proxy-client-key-file=/k"},
+       "[--upstream-ca-file is only used with an https --upstream, --proxy-client-cert-file is "
+       "only used with an https --upstream]"},
+      {"token with front-proxy",
+       {"--token-auth-file=/t", "--upstream=https://x", "--upstream-token-file=/u"},
+       "--upstream-token-file is only used with --upstream-identity=impersonate"},
+      {"impersonate without a credential",
+       {"--token-auth-file=/t", "--upstream=https://x", "--upstream-identity=impersonate"},
+       "--upstream-identity=impersonate requires kauthd's own credential: --upstream-token-file "
+       "or --proxy-client-cert-file and --proxy-client-key-file"},
+      {"timeout",
+       {"--token-auth-file=/t", "--upstream=http://x", "--upstream-timeout=0s"},
+       "--upstream-timeout 0s must be greater than 0s"},
+      {"port range",
+       {"--token-auth-file=/t", "--upstream=http://x", "--proxy-endpoints-port=-1"},
+       "--proxy-endpoints-port -1 must be between 0 and 65535, inclusive. 0 picks a free port"},
+      {"same port",
+       {"--token-auth-file=/t", "--upstream=http://x", "--proxy-endpoints-port=6443"},
+       "--proxy-endpoints-port 6443 must differ from --secure-port"},
+      {"aggregated with the other flags",
+       {"--threads=-1", "--upstream=http://x", "--upstream-timeout=-1s"},
+       "[--threads -1 must not be negative (0 means one per CPU core), --upstream requires an "
+       "authenticator: set --client-ca-file, --token-auth-file or --requestheader-client-ca-file, "
+       "--upstream-timeout -1s must be greater than 0s]"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(ParseError(c.args), c.want) << c.name;
+  }
+  const Args ok[] = {
+      {"--client-ca-file=/ca", "--upstream=HTTPS://x", "--upstream-ca-file=/ca"},
+      {"--requestheader-client-ca-file=/ca", "--upstream=http://x"},
+      {"--token-auth-file=/t", "--upstream=https://x", "--upstream-identity=impersonate",
+       "--proxy-client-cert-file=/c", "--proxy-client-key-file=/k"},
+      {"--token-auth-file=/t", "--upstream=http://x", "--secure-port=0",
+       "--proxy-endpoints-port=0"},
+      // The defaults of the flags that are only used in front-proxy mode, given explicitly in
+      // that mode.
+      {"--token-auth-file=/t", "--upstream=http://x", "--upstream-uid-header=X-Remote-Uid"},
+  };
+  for (const Args& args : ok) {
+    auto parsed = Parse(args);
+    EXPECT_TRUE(parsed.has_value()) << args[1] << ": " << parsed.error().message;
   }
 }
 
@@ -367,6 +511,21 @@ TEST(KauthdOptionsTest, HelpListsEveryFlagInSections) {
       "      --metrics-allowed-users strings",
       "      --tokenreview-allowed-groups strings",
       "      --tokenreview-allowed-users strings",
+      "\nProxy flags:\n\n",
+      "      --proxy-client-cert-file string",
+      "      --proxy-client-key-file string",
+      "      --proxy-endpoints-port int",
+      "      --upstream string",
+      "      --upstream-allowed-groups strings",
+      "      --upstream-allowed-users strings",
+      "      --upstream-ca-file string",
+      "      --upstream-extra-header-prefix string",
+      "      --upstream-group-header string",
+      "      --upstream-identity string",
+      "      --upstream-timeout duration",
+      "      --upstream-token-file string",
+      "      --upstream-uid-header string",
+      "      --upstream-username-header string",
       "\nLogs flags:\n\n",
       "  -v, --v Level",
       "\nGlobal flags:\n\n",
@@ -382,7 +541,9 @@ TEST(KauthdOptionsTest, HelpListsEveryFlagInSections) {
   // Defaults as Go prints them; zero defaults are left out.
   for (const char* d : {"(default 10000)\n", "(default 32s)\n", "(default 1m0s)\n",
                         "(default 0.0.0.0)\n", "(default \"/var/run/kubernetes\")\n",
-                        "(default 6443)\n", "(default true)\n", "(default [system:masters])\n"}) {
+                        "(default 6443)\n", "(default true)\n", "(default [system:masters])\n",
+                        "(default [system:authenticated])\n", "(default \"front-proxy\")\n",
+                        "(default \"X-Remote-User\")\n", "(default \"X-Remote-Extra-\")\n"}) {
     EXPECT_NE(help.find(d), std::string::npos) << d;
   }
   EXPECT_EQ(help.find("(default [])"), std::string::npos);

@@ -25,6 +25,32 @@ inline void WriteFile(const std::string& path, const std::string& contents) {
   std::ofstream(path) << contents;
 }
 
+// What curl got: the status of the last response, its head (curl -D) and body.
+struct CurlResult {
+  int status = 0;
+  std::string headers;
+  std::string body;
+};
+
+// curl with the test PKI's server CA against `url`.
+inline CurlResult CurlUrl(const TestPki& pki, std::vector<std::string> args,
+                          const std::string& url) {
+  std::vector<std::string> argv = {"curl", "-sS",         "--cacert", pki.server_ca_file,
+                                   "-D",   "/dev/stderr", "-o",       "-"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(url);
+  const auto run = RunCommand(argv);
+  CurlResult result;
+  result.headers = run.err;
+  result.body = run.out;
+  std::smatch match;
+  // curl negotiates HTTP/2 through ALPN when kauthd offers it.
+  if (std::regex_search(run.err, match, std::regex(R"(HTTP/(?:1\.1|2) (\d{3}))"))) {
+    result.status = std::stoi(match[1]);
+  }
+  return result;
+}
+
 // One running kauthd with the test PKI, a token file and the given extra flags.
 class Kauthd {
  public:
@@ -55,26 +81,10 @@ class Kauthd {
   ChildProcess& process() { return *process_; }
   const std::string& port() const { return port_; }
 
-  // curl with the server CA; returns "<status>\n<headers>\n\n<body>" pieces.
-  struct CurlResult {
-    int status = 0;
-    std::string headers;
-    std::string body;
-  };
+  // curl with the server CA.
+  using CurlResult = e2e::CurlResult;
   CurlResult Curl(std::vector<std::string> args, const std::string& path) const {
-    std::vector<std::string> argv = {"curl", "-sS",         "--cacert", pki_.server_ca_file,
-                                     "-D",   "/dev/stderr", "-o",       "-"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back(url(path));
-    const auto run = RunCommand(argv);
-    CurlResult result;
-    result.headers = run.err;
-    result.body = run.out;
-    std::smatch match;
-    if (std::regex_search(run.err, match, std::regex(R"(HTTP/1\.1 (\d{3}))"))) {
-      result.status = std::stoi(match[1]);
-    }
-    return result;
+    return CurlUrl(pki_, std::move(args), url(path));
   }
 
   std::string Kubeconfig(const std::string& name, const std::string& user_fields) const {

@@ -63,6 +63,29 @@ TEST(RequestMetricsTest, CountsEveryRequestByCodeAndMethod) {
             std::string::npos);
 }
 
+// kauthd's proxy mode: the proxy listener's chain and the endpoints listener's chain count into
+// one registry's metrics.
+TEST(RequestMetricsTest, TwoChainsShareOneRegistrysMetrics) {
+  metrics::Registry registry;
+  const RequestMetricFamilies families(registry);
+  auto seen = std::make_shared<Seen>();
+  const RequestMetrics proxy(
+      families, std::make_unique<RecordingHandler>(seen, http::ServerResponse{.status = 200}));
+  const RequestMetrics endpoints(
+      families, std::make_unique<RecordingHandler>(seen, http::ServerResponse{.status = 200}));
+  for (const RequestMetrics* handler : {&proxy, &endpoints, &endpoints}) {
+    http::ServerRequest request;
+    request.set_method("GET");
+    request.SetTarget("/healthz");
+    http::RequestState state;
+    const http::ServerResponse response = kauth::testing::RunSync(handler->Handle(request, state));
+    EXPECT_EQ(response.status, 200u);
+  }
+  EXPECT_NE(registry.Render().find("kauth_http_requests_total{code=\"200\",method=\"GET\"} 3\n"),
+            std::string::npos)
+      << registry.Render();
+}
+
 TEST(RequestMetricsTest, AddsAuditIdAndCacheControlUnlessAlreadySet) {
   Harness plain({.status = 200});
   const http::ServerResponse a = plain.Run("GET", "/healthz", {{"Audit-ID", "from-client"}});

@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -27,7 +26,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "core/strings.h"
 #include "http/body.h"
@@ -160,8 +161,7 @@ http::ServerResponse StreamResponse(const http::ServerRequest& request) {
   response.AddHeader("Content-Type", "text/plain");
   response.stream = std::make_shared<PiecesBody>(
       number("pieces", 3), static_cast<std::size_t>(number("size", 5)),
-      std::chrono::milliseconds(number("delay", 0)), number("length", 0) != 0,
-      number("fail", -1));
+      std::chrono::milliseconds(number("delay", 0)), number("length", 0) != 0, number("fail", -1));
   return response;
 }
 
@@ -187,6 +187,8 @@ Awaitable<http::ServerResponse> EchoHandler::Handle(http::ServerRequest& request
                                                     http::RequestState& state) const {
   http::ServerResponse response;
   response.AddHeader("Content-Type", "text/plain; charset=utf-8");
+  response.AddHeader("X-Echo-Protocol",
+                     request.protocol() == http::Protocol::kHttp2 ? "HTTP/2" : "HTTP/1.1");
   const std::string path(request.path());
   if (path == "/throw") throw std::runtime_error("boom");
   if (path == "/status") {
@@ -511,6 +513,11 @@ std::string TlsClient::ReadUntil(std::string_view marker, std::chrono::milliseco
   std::string out = pending_.substr(0, found + marker.size());
   pending_.erase(0, found + marker.size());
   return out;
+}
+
+std::string TlsClient::ReadSome(std::chrono::milliseconds timeout) {
+  if (pending_.empty()) Fill(Clock::now() + timeout);
+  return std::exchange(pending_, std::string());
 }
 
 std::string TlsClient::Exchange(std::string_view data, std::chrono::milliseconds timeout) {

@@ -86,6 +86,8 @@ class SwappableCaProvider final : public CaBundleProvider {
 //   body=<body>
 //   header <name>: <value>      (one line per header, in order)
 //
+// and the response header "X-Echo-Protocol: HTTP/1.1" or "HTTP/2" (ServerRequest::protocol).
+//
 // With an authenticator, it first authenticates: "user=<name>" is added, or the answer is 401
 // with body "rejected: <error>" (as the authentication filter would refuse).
 // Special paths: /slow?ms=N waits N ms first (counting in slow_started/slow_finished); /throw
@@ -166,6 +168,11 @@ class TlsClient {
   std::string ReadUntil(std::string_view marker, std::chrono::milliseconds timeout = 10s);
   // Writes `data` while reading, then reads until the server closes.
   std::string Exchange(std::string_view data, std::chrono::milliseconds timeout = 10s);
+  // What is buffered, or else whatever arrives next (one TLS read); "" when the connection
+  // closed (see eof()) or the timeout passed first.
+  std::string ReadSome(std::chrono::milliseconds timeout);
+  // The server closed the connection (close_notify, FIN or reset).
+  bool eof() const { return eof_; }
 
   SSL* ssl() const { return ssl_; }
   // The session to resume on the next connection (owned by this client); null before the server

@@ -68,13 +68,13 @@ TEST(TokenFileTest, R2_5_Examples) {
   };
   for (const auto& c : cases) {
     const auto file = MustParse(c.line);
-    const UserInfo* got = file->Find(c.token);
+    const std::optional<UserInfo> got = file->Find(c.token);
     if (c.want.has_value()) {
-      ASSERT_NE(got, nullptr) << c.name;
+      ASSERT_TRUE(got.has_value()) << c.name;
       EXPECT_EQ(*got, *c.want) << c.name;
       EXPECT_EQ(file->size(), 1u) << c.name;
     } else {
-      EXPECT_EQ(got, nullptr) << c.name;
+      EXPECT_FALSE(got.has_value()) << c.name;
       EXPECT_EQ(file->size(), 0u) << c.name;
     }
     EXPECT_EQ(file->warnings(), c.want_warnings) << c.name;
@@ -199,12 +199,12 @@ TEST(TokenFileTest, R2_2_R2_3_Files) {
   for (const auto& c : cases) {
     const auto file = MustParse(c.contents);
     for (const auto& lookup : c.lookups) {
-      const UserInfo* got = file->Find(lookup.token);
+      const std::optional<UserInfo> got = file->Find(lookup.token);
       if (lookup.want.has_value()) {
-        ASSERT_NE(got, nullptr) << c.name << ": " << lookup.token;
+        ASSERT_TRUE(got.has_value()) << c.name << ": " << lookup.token;
         EXPECT_EQ(*got, *lookup.want) << c.name << ": " << lookup.token;
       } else {
-        EXPECT_EQ(got, nullptr) << c.name << ": " << lookup.token;
+        EXPECT_FALSE(got.has_value()) << c.name << ": " << lookup.token;
       }
     }
     EXPECT_EQ(file->size(), c.want_size) << c.name;
@@ -256,12 +256,18 @@ TEST(TokenFileTest, R2_3_PathAppearsVerbatimInMessages) {
       std::vector<std::string>{"empty token has been found in token file '', record number '1'"});
 }
 
-TEST(TokenFileTest, FindReturnsAStablePointerIntoTheTable) {
-  const auto file = MustParse("t,alice,1\nu,bob,2");
-  const UserInfo* first = file->Find("t");
-  ASSERT_NE(first, nullptr);
-  EXPECT_EQ(file->Find("t"), first);
-  EXPECT_NE(file->Find("u"), first);
+TEST(TokenFileTest, FindReturnsEachTokensOwnUser) {
+  const auto file = MustParse("t,alice,1,g\nu,bob,2,g\nv,carol,3");
+  EXPECT_EQ(file->Find("t"), (UserInfo{.name = "alice", .uid = "1", .groups = {"g"}}));
+  EXPECT_EQ(file->Find("u"), (UserInfo{.name = "bob", .uid = "2", .groups = {"g"}}));
+  EXPECT_EQ(file->Find("v"), (UserInfo{.name = "carol", .uid = "3"}));
+}
+
+// A replaced row's user is the later one, whole (R2.3.5), also with the compact storage.
+TEST(TokenFileTest, DuplicateTokenTakesTheLaterRowWhole) {
+  const auto file = MustParse("t,alice,1,\"a,b\"\nt,bob,22\n");
+  EXPECT_EQ(file->Find("t"), (UserInfo{.name = "bob", .uid = "22"}));
+  EXPECT_EQ(file->size(), 1u);
 }
 
 TEST(TokenFileTest, ManyTokensAreAllFound) {
@@ -274,11 +280,11 @@ TEST(TokenFileTest, ManyTokensAreAllFound) {
   const auto file = MustParse(contents);
   EXPECT_EQ(file->size(), static_cast<std::size_t>(kCount));
   for (int i = 0; i < kCount; ++i) {
-    const UserInfo* user = file->Find("token-" + std::to_string(i));
-    ASSERT_NE(user, nullptr) << i;
+    const std::optional<UserInfo> user = file->Find("token-" + std::to_string(i));
+    ASSERT_TRUE(user.has_value()) << i;
     EXPECT_EQ(user->name, "user-" + std::to_string(i));
     EXPECT_EQ(user->groups, Groups{"g"});
-    EXPECT_EQ(file->Find("token-" + std::to_string(i) + "x"), nullptr) << i;
+    EXPECT_FALSE(file->Find("token-" + std::to_string(i) + "x").has_value()) << i;
   }
 }
 
@@ -289,7 +295,7 @@ TEST(TokenFileTest, ConcurrentFindsAgree) {
   for (std::size_t t = 0; t < found.size(); ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 1000; ++i) {
-        if (file->Find("a") != nullptr && file->Find("b") != nullptr && !file->Find("c")) {
+        if (file->Find("a").has_value() && file->Find("b").has_value() && !file->Find("c")) {
           ++found[t];
         }
       }
@@ -308,9 +314,9 @@ TEST(TokenFileTest, FromEntriesLaterEntriesWin) {
   entries.push_back({"loopback", UserInfo{.name = "system:apiserver", .uid = "u2"}});
   const auto file = TokenFile::FromEntries(std::move(entries));
   EXPECT_EQ(file->size(), 2u);
-  ASSERT_NE(file->Find("loopback"), nullptr);
+  ASSERT_TRUE(file->Find("loopback").has_value());
   EXPECT_EQ(*file->Find("loopback"), (UserInfo{.name = "system:apiserver", .uid = "u2"}));
-  ASSERT_NE(file->Find("other"), nullptr);
+  ASSERT_TRUE(file->Find("other").has_value());
   EXPECT_EQ(file->Find("other")->name, "bob");
   EXPECT_TRUE(file->warnings().empty());
 }
@@ -321,8 +327,8 @@ TEST(TokenFileTest, FromEntriesDropsEmptyTokens) {
   entries.push_back({"", UserInfo{.name = "nobody"}});
   const auto file = TokenFile::FromEntries(std::move(entries));
   EXPECT_EQ(file->size(), 0u);
-  EXPECT_EQ(file->Find(""), nullptr);
-  EXPECT_EQ(TokenFile::FromEntries({})->Find(""), nullptr);
+  EXPECT_FALSE(file->Find("").has_value());
+  EXPECT_FALSE(TokenFile::FromEntries({})->Find("").has_value());
 }
 
 class TokenFileLoadTest : public ::testing::Test {
@@ -354,7 +360,7 @@ TEST_F(TokenFileLoadTest, R2_1_LoadsAFile) {
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   const auto& file = *loaded;
   EXPECT_EQ(file->size(), 2u);
-  ASSERT_NE(file->Find("t1"), nullptr);
+  ASSERT_TRUE(file->Find("t1").has_value());
   EXPECT_EQ(*file->Find("t1"),
             (UserInfo{.name = "alice", .uid = "1001", .groups = {"dev", "ops"}}));
   EXPECT_EQ(file->warnings(),

@@ -1,0 +1,49 @@
+// The mapping between HTTP/2 header fields and kauthd's requests and responses, as Go's http2
+// server makes it: what a request's fields become, and which fields a response may carry on the
+// wire (RFC 9113 section 8.2: lower-case names, no connection-specific fields).
+//
+// Pure functions; thread-safe.
+#ifndef KAUTH_SERVER_HTTP2_FIELDS_H_
+#define KAUTH_SERVER_HTTP2_FIELDS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kauth::server {
+
+using HeaderFields = std::vector<std::pair<std::string, std::string>>;
+
+// Fields RFC 9113 forbids in HTTP/2 (they manage an HTTP/1 connection): Connection, Keep-Alive,
+// Proxy-Connection, Transfer-Encoding, Upgrade. Case-insensitive.
+bool IsConnectionSpecificField(std::string_view name);
+
+// HTTP/2 lets a client split Cookie into one field per cookie (RFC 9113 section 8.2.3); handlers
+// expect the HTTP/1 form. Joins every "cookie" field into one, with "; ", where the first was.
+void JoinCookieFields(HeaderFields& fields);
+
+// A response head for the wire.
+struct Http2ResponseHead {
+  // ":status" first; then the handler's headers with names lower-cased, in order, minus invalid
+  // names, connection-specific fields and content-length; then "date" (unless the handler set
+  // one) and "content-length" (when `content_length` has a value). Values have CR and LF
+  // replaced by spaces, as Go's server does.
+  HeaderFields fields;
+  // The handler sent "Connection: close": Go's http2 server takes that as a request to shut the
+  // connection down gracefully after this stream (and so does kauthd).
+  bool close_requested = false;
+};
+
+// `status` must be a final status (200-999); `content_length` is the body's length when it is
+// known and a body is allowed (not for 204 or 304).
+Http2ResponseHead MakeHttp2ResponseHead(unsigned status, const HeaderFields& headers,
+                                        std::optional<std::uint64_t> content_length,
+                                        std::chrono::system_clock::time_point now);
+
+}  // namespace kauth::server
+
+#endif  // KAUTH_SERVER_HTTP2_FIELDS_H_
