@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -88,15 +89,17 @@ class HttpsServer::Impl {
                      .tls = tls_,
                      .client_ca_names = client_ca_names_,
                      .stopping = stopping_},
-        control_(asio::make_strand(io_)),
+        contexts_(MakeContexts(ThreadCount(options_))),
+        work_(KeepRunning(contexts_)),
+        control_(asio::make_strand(*contexts_.front())),
         acceptor_(control_),
         slot_timer_(control_),
         retry_timer_(control_),
         grace_timer_(control_) {}
 
   ~Impl() {
-    // Connections still suspended in io_ are destroyed with it below; their on_closed callbacks
-    // must not touch the executor any more.
+    // Connections still suspended in the loops are destroyed with them below; their on_closed
+    // callbacks must not touch an executor any more.
     destroying_ = true;
     stopping_ = true;
     boost::system::error_code ignored;
@@ -151,12 +154,12 @@ class HttpsServer::Impl {
     asio::co_spawn(control_, AcceptLoop(),
                    [](std::exception_ptr error) { LogException(error, "Accept loop failed"); });
 
-    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = options_.threads == 0 ? hardware : options_.threads;
     std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { RunLoop(); });
-    RunLoop();
+    pool.reserve(contexts_.size() - 1);
+    for (std::size_t i = 1; i < contexts_.size(); ++i) {
+      pool.emplace_back([this, i] { RunLoop(*contexts_[i]); });
+    }
+    RunLoop(*contexts_.front());
     for (std::thread& thread : pool) thread.join();
     // Every thread has left the io_context: the signal set can go (default dispositions return).
     signals.reset();
@@ -168,10 +171,40 @@ class HttpsServer::Impl {
   }
 
  private:
-  void RunLoop() {
+  using Contexts = std::vector<std::unique_ptr<asio::io_context>>;
+  using WorkGuards = std::vector<asio::executor_work_guard<asio::io_context::executor_type>>;
+
+  static unsigned ThreadCount(const ServerOptions& options) {
+    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+    return options.threads == 0 ? hardware : options.threads;
+  }
+
+  // One event loop per thread, each told it runs on one thread: a connection lives on one loop,
+  // so its handlers never need a strand (a strand cost about 8% of a request's instructions),
+  // and the loops share no queue.
+  static Contexts MakeContexts(unsigned threads) {
+    Contexts contexts;
+    for (unsigned i = 0; i < threads; ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return contexts;
+  }
+
+  // Loops with no connections wait for new ones instead of returning.
+  static WorkGuards KeepRunning(const Contexts& contexts) {
+    WorkGuards guards;
+    for (const auto& context : contexts) guards.push_back(asio::make_work_guard(*context));
+    return guards;
+  }
+
+  void StopAll() {
+    for (const auto& context : contexts_) context->stop();
+  }
+
+  void RunLoop(asio::io_context& io) {
     for (;;) {
       try {
-        io_.run();
+        io.run();
         return;
       } catch (...) {
         // Completion handlers report errors as values; an exception here is a bug somewhere
@@ -192,7 +225,7 @@ class HttpsServer::Impl {
       }
       // As kube-apiserver does on a second signal: stop waiting for requests in flight.
       log::Warning(kSource, "Received a second signal, stopping at once", {{"signal", name}});
-      io_.stop();
+      StopAll();
     });
   }
 
@@ -205,7 +238,9 @@ class HttpsServer::Impl {
         co_await slot_timer_.async_wait(kUseTuple);
         continue;
       }
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kUseTuple);
+      // New connections go to the loops in turn.
+      asio::io_context& loop = *contexts_[next_context_++ % contexts_.size()];
+      auto [ec, socket] = co_await acceptor_.async_accept(loop.get_executor(), kUseTuple);
       if (stopping_) co_return;
       if (ec) {
         if (ec == asio::error::operation_aborted) co_return;
@@ -255,7 +290,7 @@ class HttpsServer::Impl {
     const std::size_t remaining = --active_;
     if (destroying_) return;
     if (stopping_) {
-      if (remaining == 0) io_.stop();
+      if (remaining == 0) StopAll();
       return;
     }
     if (remaining + 1 == options_.max_connections) {
@@ -283,7 +318,7 @@ class HttpsServer::Impl {
     }
     for (const auto& connection : open) connection->BeginShutdown();
     if (active_.load() == 0) {
-      io_.stop();
+      StopAll();
       return;
     }
     grace_timer_.expires_after(options_.shutdown_grace_period);
@@ -291,12 +326,13 @@ class HttpsServer::Impl {
       if (ec) return;
       log::Warning(kSource, "Shutdown grace period ended, dropping open connections",
                    {{"connections", ToString(active_.load())}});
-      io_.stop();
+      StopAll();
     });
   }
 
-  // Everything a connection uses is declared before io_, so that it outlives the connections
-  // that io_ destroys with it; the I/O objects are declared after io_, which must outlive them.
+  // Everything a connection uses is declared before the event loops, so that it outlives the
+  // connections they destroy with them; the I/O objects are declared after the loops, which must
+  // outlive them.
   const ServerOptions options_;
   const std::shared_ptr<const http::Handler> handler_;
   asio::ssl::context tls_;
@@ -311,7 +347,9 @@ class HttpsServer::Impl {
   std::uint16_t port_ = 0;
   std::string address_;
 
-  asio::io_context io_;
+  Contexts contexts_;
+  WorkGuards work_;
+  std::size_t next_context_ = 0;  // on control_
   asio::strand<asio::io_context::executor_type> control_;  // the acceptor, timers and signals
   tcp::acceptor acceptor_;
   asio::steady_timer slot_timer_;
