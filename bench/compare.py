@@ -125,6 +125,12 @@ events {{ worker_connections 65536; }}
 http {{
   access_log off;
   default_type application/json;
+  # Temporary files under the run's folder: the package's defaults (/var/lib/nginx) may not exist.
+  client_body_temp_path {dir}/{name}-body;
+  proxy_temp_path {dir}/{name}-proxy;
+  fastcgi_temp_path {dir}/{name}-fastcgi;
+  uwsgi_temp_path {dir}/{name}-uwsgi;
+  scgi_temp_path {dir}/{name}-scgi;
   map_hash_max_size 65536;
   map_hash_bucket_size 128;
   # The bearer token map: the nginx equivalent of --token-auth-file.
@@ -184,6 +190,12 @@ daemon off;
 events {{ worker_connections 65536; }}
 http {{
   access_log off;
+  # Temporary files under the run's folder: the package's defaults (/var/lib/nginx) may not exist.
+  client_body_temp_path {dir}/upstream-body;
+  proxy_temp_path {dir}/upstream-proxy;
+  fastcgi_temp_path {dir}/upstream-fastcgi;
+  uwsgi_temp_path {dir}/upstream-uwsgi;
+  scgi_temp_path {dir}/upstream-scgi;
   server {{
     listen 127.0.0.1:{port};
     keepalive_requests 1000000;
