@@ -93,8 +93,18 @@ void AppendRune(std::string& out, std::int32_t rune) {
 }
 
 std::string GoQuote(std::string_view text) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size();) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  // Most values (log fields, messages) are plain printable ASCII: copied in one go.
+  std::size_t plain = 0;
+  while (plain < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[plain]);
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+    ++plain;
+  }
+  out.append(text.substr(0, plain));
+  for (std::size_t i = plain; i < text.size();) {
     const DecodedRune decoded = DecodeRune(text, i);
     const std::int32_t r = decoded.rune;
     if (r < 0) {

@@ -44,7 +44,11 @@ void AddWarningHeaders(http::ServerResponse& response, const std::vector<std::st
 AuthenticationFilter::AuthenticationFilter(AuthenticationFilterOptions options,
                                            const AuthenticationMetrics& metrics,
                                            std::unique_ptr<http::Handler> next)
-    : options_(std::move(options)), metrics_(metrics), next_(std::move(next)) {
+    : options_(std::move(options)),
+      metrics_(metrics),
+      next_(std::move(next)),
+      unauthorized_compact_(http::StatusJson(http::UnauthorizedStatus(), /*pretty=*/false)),
+      unauthorized_pretty_(http::StatusJson(http::UnauthorizedStatus(), /*pretty=*/true)) {
   header_names_ = {"Authorization", "X-Remote-User", "X-Remote-Uid", "X-Remote-Group"};
   header_names_.insert(header_names_.end(), options_.request_header_names.begin(),
                        options_.request_header_names.end());
@@ -103,7 +107,10 @@ Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest
 
 http::ServerResponse AuthenticationFilter::Unauthorized(const http::ServerRequest& request,
                                                         const http::RequestState& state) const {
-  http::ServerResponse response = http::StatusResponse(request, http::UnauthorizedStatus());
+  http::ServerResponse response{.status = 401};
+  response.AddHeader("Content-Type", "application/json");
+  response.AddHeader("Cache-Control", "no-cache, private");
+  response.body = http::WantsPrettyJson(request) ? unauthorized_pretty_ : unauthorized_compact_;
   response.AddHeader("Audit-Id", state.audit_id);
   AddWarningHeaders(response, state.auth.warnings());
   if (request.protocol() == http::Protocol::kHttp2) response.close_connection = true;

@@ -66,6 +66,10 @@ class AuthenticationFilter final : public http::Handler {
   std::unique_ptr<http::Handler> next_;
   std::vector<std::string> header_names_;     // standard + configured
   std::vector<std::string> header_prefixes_;  // standard + configured
+  // The 401 body in both forms (R7.3), built once: a flood of bad credentials must not cost
+  // more than good ones.
+  const std::string unauthorized_compact_;
+  const std::string unauthorized_pretty_;
 };
 
 // R7.2 step 5: system:anonymous, or a member of system:unauthenticated.

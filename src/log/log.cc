@@ -122,25 +122,68 @@ int ProcessId() {
 void SetVerbosity(int level) { verbosity.store(level); }
 int Verbosity() { return verbosity.load(std::memory_order_relaxed); }
 
+namespace {
+
+// Go's %q, appended in place; plain printable ASCII (nearly every value) needs no GoQuote.
+void AppendQuoted(std::string& line, std::string_view text) {
+  for (const char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+      line += GoQuote(text);
+      return;
+    }
+  }
+  line.push_back('"');
+  line += text;
+  line.push_back('"');
+}
+
+void AppendDigits(std::string& line, long value, int width, char fill) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0 && n < static_cast<int>(sizeof(digits)));
+  for (int pad = width - n; pad > 0; --pad) line.push_back(fill);
+  while (n > 0) line.push_back(digits[--n]);
+}
+
+}  // namespace
+
 std::string FormatLine(char severity, std::string_view source, std::string_view message,
                        KeyValues values) {
   timeval now{};
   ::gettimeofday(&now, nullptr);
-  std::tm utc{};
-  ::gmtime_r(&now.tv_sec, &utc);
-  char prefix[64];
-  std::snprintf(prefix, sizeof(prefix), "%c%02d%02d %02d:%02d:%02d.%06ld %7d ", severity,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<long>(now.tv_usec), ProcessId());
-  std::string line = prefix;
+  // "MMDD hh:mm:ss" changes once a second: formatted once per second per thread.
+  thread_local time_t cached_second = -1;
+  thread_local char cached_time[64];
+  if (now.tv_sec != cached_second) {
+    std::tm utc{};
+    ::gmtime_r(&now.tv_sec, &utc);
+    std::snprintf(cached_time, sizeof(cached_time), "%02d%02d %02d:%02d:%02d", utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    cached_second = now.tv_sec;
+  }
+  std::size_t size = 40 + source.size() + message.size();
+  for (const auto& [key, value] : values) size += key.size() + value.size() + 4;
+  std::string line;
+  line.reserve(size);
+  line.push_back(severity);
+  line += cached_time;
+  line.push_back('.');
+  AppendDigits(line, static_cast<long>(now.tv_usec), 6, '0');
+  line.push_back(' ');
+  AppendDigits(line, ProcessId(), 7, ' ');
+  line.push_back(' ');
   line += source;
   line += "] ";
-  line += GoQuote(message);
+  AppendQuoted(line, message);
   for (const auto& [key, value] : values) {
     line.push_back(' ');
     line += key;
     line.push_back('=');
-    line += GoQuote(value);
+    AppendQuoted(line, value);
   }
   return line;
 }
