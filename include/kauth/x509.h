@@ -2,7 +2,8 @@
 // Go's crypto/x509 semantics, which is what Kubernetes clients and operators rely on.
 //
 // CaBundle is an immutable, shareable trust store. A CaBundleProvider hands out the current one,
-// so the client CA can be swapped while requests are in flight (R5.7).
+// so the client CA can be swapped while requests are in flight (R5.7; ReloadableCaBundle in
+// kauth/reloadable_ca_bundle.h keeps one current from its file).
 #ifndef KAUTH_X509_H_
 #define KAUTH_X509_H_
 

@@ -125,6 +125,59 @@ class OptionalPortValue final : public FlagValue {
   std::optional<std::int64_t>* target_;
 };
 
+// --tls-sni-cert-key: component-base's NamedCertKeyArray. Each use appends one
+// "certfile,keyfile" or "certfile,keyfile:name1,name2" (blanks around each part trimmed); the
+// flag prints as "[a.crt,a.key:n1,n2;b.crt,b.key]".
+class NamedCertKeyArrayValue final : public FlagValue {
+ public:
+  explicit NamedCertKeyArrayValue(std::vector<NamedCertKey>* target) : target_(target) {}
+  Result<void> Set(std::string_view text) override {
+    NamedCertKey parsed;
+    std::string_view cert_key = text;
+    if (const std::size_t colon = text.find(':'); colon != std::string_view::npos) {
+      cert_key = TrimSpace(text.substr(0, colon));
+      const std::string_view names = TrimSpace(text.substr(colon + 1));
+      if (names.empty()) return Error{"empty names list is not allowed"};
+      for (std::string_view rest = names;;) {
+        const std::size_t comma = rest.find(',');
+        parsed.names.emplace_back(TrimSpace(rest.substr(0, comma)));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    } else {
+      cert_key = TrimSpace(text);
+    }
+    const std::size_t comma = cert_key.find(',');
+    if (comma == std::string_view::npos ||
+        cert_key.find(',', comma + 1) != std::string_view::npos) {
+      return Error{"expected comma separated certificate and key file paths"};
+    }
+    parsed.cert_file = TrimSpace(cert_key.substr(0, comma));
+    parsed.key_file = TrimSpace(cert_key.substr(comma + 1));
+    target_->push_back(std::move(parsed));
+    return {};
+  }
+  std::string String() const override {
+    std::string text = "[";
+    for (std::size_t i = 0; i < target_->size(); ++i) {
+      const NamedCertKey& pair = (*target_)[i];
+      if (i > 0) text += ';';
+      text += pair.cert_file + "," + pair.key_file;
+      for (std::size_t j = 0; j < pair.names.size(); ++j) {
+        text += (j == 0 ? ":" : ",") + pair.names[j];
+      }
+    }
+    return text + "]";
+  }
+  std::string Type() const override { return "namedCertKey"; }
+  // pflag prints kube-apiserver's "(default [])" for this type; kauthd's help leaves empty
+  // lists out everywhere.
+  bool IsZeroDefault(std::string_view d) const override { return d == "[]"; }
+
+ private:
+  std::vector<NamedCertKey>* target_;
+};
+
 // -v / --v: component-base's verbosityLevelPflag (type "Level", strconv.ParseUint(s, 10, 31)).
 class VerbosityValue final : public FlagValue {
  public:
@@ -186,7 +239,8 @@ void RegisterFlags(FlagSet& fs, KauthdOptions& o) {
             &o.secure_port);
   fs.AddString(Spec("tls-cert-file", kSecureServing,
                     "PEM serving certificate, followed by any intermediate CA certificates. "
-                    "Give it with --tls-private-key-file; without both, see --cert-dir."),
+                    "Give it with --tls-private-key-file; without both, see --cert-dir. Both files "
+                    "are reloaded when they change."),
                &o.tls_cert_file);
   fs.Add(Spec("tls-min-version", kSecureServing,
               "Lowest TLS version kauthd negotiates: VersionTLS12 (also when empty) or "
@@ -195,6 +249,16 @@ void RegisterFlags(FlagSet& fs, KauthdOptions& o) {
   fs.AddString(Spec("tls-private-key-file", kSecureServing,
                     "PEM private key of the --tls-cert-file certificate."),
                &o.tls_private_key_file);
+  fs.Add(Spec("tls-sni-cert-key", kSecureServing,
+              "A pair of x509 certificate and private key file paths, optionally suffixed with "
+              "a list of domain patterns which are fully qualified domain names, possibly with "
+              "prefixed wildcard segments. If no domain patterns are provided, the names of the "
+              "certificate are extracted. Non-wildcard matches trump over wildcard matches, "
+              "explicit domain patterns trump over extracted names. For multiple key/certificate "
+              "pairs, use the --tls-sni-cert-key multiple times. Clients that send no matching "
+              "server name get --tls-cert-file. Reloaded when the files change. Examples: "
+              "\"example.crt,example.key\" or \"foo.crt,foo.key:*.foo.com,foo.com\"."),
+         std::make_unique<NamedCertKeyArrayValue>(&o.tls_sni_cert_key));
 
   fs.AddBool(Spec("anonymous-auth", kAuthentication,
                   "Serve requests that no authenticator accepts or rejects as user "
@@ -215,7 +279,8 @@ void RegisterFlags(FlagSet& fs, KauthdOptions& o) {
   fs.AddString(Spec("client-ca-file", kAuthentication,
                     "PEM bundle of CAs for client certificates. A certificate that verifies "
                     "against it authenticates as its subject's CommonName, with its "
-                    "Organizations as groups."),
+                    "Organizations as groups. Reloaded when it changes; a file that fails to "
+                    "load keeps the previous bundle."),
                &o.client_ca_file);
   fs.AddString(Spec("token-auth-file", kAuthentication,
                     "CSV file of static bearer tokens, one per line: token,user,uid and "
@@ -230,7 +295,8 @@ void RegisterFlags(FlagSet& fs, KauthdOptions& o) {
   fs.AddString(Spec("requestheader-client-ca-file", kAuthentication,
                     "PEM bundle of CAs for authenticating proxies. A request whose client "
                     "certificate verifies against it may name its user in the "
-                    "--requestheader-*-headers. Do not reuse --client-ca-file's CAs."),
+                    "--requestheader-*-headers. Do not reuse --client-ca-file's CAs. Reloaded "
+                    "when it changes."),
                &o.requestheader_client_ca_file);
   fs.AddStringSlice(Spec("requestheader-allowed-names", kAuthentication,
                          "Common names a proxy's client certificate may carry. Empty: any name "

@@ -33,9 +33,9 @@ bool HasHeader(const http::ServerResponse& response, std::string_view name) {
 
 RequestMetricFamilies::RequestMetricFamilies(metrics::Registry& registry)
     : requests(registry.AddCounter("kauth_http_requests_total",
-                                   "Counter of HTTP requests kauthd answered, by status code and "
-                                   "method.",
-                                   metrics::Stability::kAlpha, {"code", "method"})),
+                                   "Counter of HTTP requests kauthd answered, by status code, "
+                                   "method and protocol.",
+                                   metrics::Stability::kAlpha, {"code", "method", "protocol"})),
       duration(registry.AddHistogram(
           "kauth_http_request_duration_seconds",
           "Time kauthd's handlers took to answer an HTTP request, in seconds, by status code.",
@@ -60,7 +60,10 @@ Awaitable<http::ServerResponse> RequestMetrics::Handle(http::ServerRequest& requ
 
   const auto elapsed = std::chrono::steady_clock::now() - start;
   const std::string code = std::to_string(response.status);
-  requests_.Add({code, MethodLabel(request.method())});
+  // The ALPN names: which protocol clients such as kubectl actually negotiated.
+  const std::string_view protocol =
+      request.protocol() == http::Protocol::kHttp2 ? "h2" : "http/1.1";
+  requests_.Add({code, MethodLabel(request.method()), protocol});
   duration_.Observe({code}, std::chrono::duration<double>(elapsed).count());
   if (log::V(2)) {
     log::Info(

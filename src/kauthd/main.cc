@@ -5,9 +5,11 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,11 +31,13 @@
 #include "filters/authentication_filter.h"
 #include "filters/authentication_metrics.h"
 #include "filters/authorizer.h"
+#include "filters/certificate_reload_metrics.h"
 #include "filters/request_metrics.h"
 #include "filters/token_cache_metrics.h"
 #include "filters/token_file_reload_metrics.h"
 #include "kauth/audience_agnostic.h"
 #include "kauth/chain.h"
+#include "kauth/reloadable_ca_bundle.h"
 #include "kauth/request_header.h"
 #include "log/log.h"
 #include "metrics/registry.h"
@@ -41,6 +45,8 @@
 #include "proxy/upstream_client.h"
 #include "proxy/upstream_health.h"
 #include "server/https_server.h"
+#include "server/reloadable_serving_certificates.h"
+#include "server/serving_certificate.h"
 #include "token/hash_token_command.h"
 
 namespace kauth {
@@ -62,19 +68,23 @@ std::string RandomLoopbackToken() {
 }
 
 // What the credential flags load: the chain's configuration, and the CA bundles the TLS handshake
-// advertises (R5.1).
+// advertises (R5.1), each kept current from its file (R5.7).
 struct Credentials {
   ChainConfig chain;
   std::vector<std::shared_ptr<const CaBundleProvider>> client_cas;
+  std::shared_ptr<ReloadableCaBundle> client_ca_file;
+  std::shared_ptr<ReloadableCaBundle> requestheader_client_ca_file;
 };
 
 // R9: the authenticating-proxy authenticator, first in the chain (R6.4's A1), audience-agnostic.
 Result<void> AddRequestHeaderAuthenticator(const config::KauthdOptions& options,
                                            const CaBundle* client_ca, Credentials& credentials) {
-  auto bundle = CaBundle::LoadFile(options.requestheader_client_ca_file, "request-header");
+  auto bundle = ReloadableCaBundle::Load(
+      {.path = options.requestheader_client_ca_file, .purpose = "request-header"});
   if (!bundle) return Error{"--requestheader-client-ca-file: " + bundle.error().message};
+  credentials.requestheader_client_ca_file = *bundle;
   RequestHeaderAuthenticatorOptions request_header{
-      .client_ca = NewStaticCaBundleProvider(std::move(*bundle)),
+      .client_ca = std::move(*bundle),
       .allowed_names = options.requestheader_allowed_names,
       .username_headers = options.requestheader_username_headers,
       .uid_headers = options.requestheader_uid_headers,
@@ -105,10 +115,13 @@ Result<Credentials> LoadCredentials(const config::KauthdOptions& options) {
   }
   std::shared_ptr<const CaBundle> client_ca;
   if (!options.client_ca_file.empty()) {
-    auto bundle = CaBundle::LoadFile(options.client_ca_file, "client-ca-bundle");
+    auto bundle =
+        ReloadableCaBundle::Load({.path = options.client_ca_file, .purpose = "client-ca-bundle"});
     if (!bundle) return Error{"--client-ca-file: " + bundle.error().message};
-    client_ca = std::move(*bundle);
-    chain.client_ca = NewStaticCaBundleProvider(client_ca);
+    // The start-up bundle, for the request-header overlap warning only.
+    client_ca = (*bundle)->Current();
+    credentials.client_ca_file = *bundle;
+    chain.client_ca = std::move(*bundle);
     credentials.client_cas.push_back(chain.client_ca);
   }
   if (!options.requestheader_client_ca_file.empty()) {
@@ -121,6 +134,37 @@ Result<Credentials> LoadCredentials(const config::KauthdOptions& options) {
   chain.anonymous_options = options.anonymous_options;
   chain.loopback_token = RandomLoopbackToken();
   return credentials;
+}
+
+// The serving certificates, kept current from their files: --tls-cert-file or the --cert-dir pair
+// (a pair generated in memory is served as is), and every --tls-sni-cert-key pair.
+Result<std::shared_ptr<server::ReloadableServingCertificates>> LoadServingCertificates(
+    const config::KauthdOptions& options) {
+  server::ReloadableServingCertificatesOptions serving;
+  if (!options.tls_cert_file.empty()) {
+    serving.default_files =
+        server::ServingCertificate{options.tls_cert_file, options.tls_private_key_file};
+  } else {
+    // kube-apiserver's MaybeDefaultWithSelfSignedCerts: generated (or reused) once, then, when
+    // written to --cert-dir, watched like operator-supplied files.
+    server::ServerOptions generated;
+    generated.bind_address = options.bind_address;
+    generated.cert_dir = options.cert_dir;
+    auto pair = server::ResolveServingCertificate(generated);
+    if (!pair) return pair.error();
+    if (options.cert_dir.empty()) {
+      serving.fixed_default = std::move(*pair);
+    } else {
+      const std::filesystem::path dir(options.cert_dir);
+      serving.default_files = server::ServingCertificate{(dir / "apiserver.crt").string(),
+                                                         (dir / "apiserver.key").string()};
+    }
+  }
+  for (const config::NamedCertKey& sni : options.tls_sni_cert_key) {
+    serving.sni.push_back(
+        {.cert_file = sni.cert_file, .key_file = sni.key_file, .names = sni.names});
+  }
+  return server::ReloadableServingCertificates::Load(std::move(serving));
 }
 
 server::ServerOptions ServerOptionsFrom(const config::KauthdOptions& options,
@@ -195,27 +239,39 @@ int HashToken(std::span<const char* const> args) {
   return 0;
 }
 
-// SIGHUP forces a token file reload. The handler only writes to the watcher's eventfd
-// (RequestReload is async-signal-safe); the guard restores SIG_IGN before the file goes away.
-std::atomic<ReloadableTokenFile*> sighup_target{nullptr};
+// SIGHUP forces a reload of every credential file. The handler only writes to the watchers'
+// eventfds (each RequestReload is async-signal-safe); the guard restores SIG_IGN before the
+// files go away.
+std::atomic<ReloadableTokenFile*> sighup_token_file{nullptr};
+std::array<std::atomic<ReloadableCaBundle*>, 2> sighup_ca_bundles{};
+std::atomic<server::ReloadableServingCertificates*> sighup_serving{nullptr};
 
 class SighupReload {
  public:
-  explicit SighupReload(ReloadableTokenFile* file) {
-    if (file == nullptr) return;
-    sighup_target.store(file);
+  SighupReload(ReloadableTokenFile* token_file, std::array<ReloadableCaBundle*, 2> ca_bundles,
+               server::ReloadableServingCertificates* serving) {
+    sighup_token_file.store(token_file);
+    for (std::size_t i = 0; i < ca_bundles.size(); ++i) sighup_ca_bundles[i].store(ca_bundles[i]);
+    sighup_serving.store(serving);
     struct sigaction action {};
     action.sa_handler = [](int) {
-      if (ReloadableTokenFile* target = sighup_target.load()) target->RequestReload();
+      if (ReloadableTokenFile* target = sighup_token_file.load()) target->RequestReload();
+      for (const auto& bundle : sighup_ca_bundles) {
+        if (ReloadableCaBundle* target = bundle.load()) target->RequestReload();
+      }
+      if (server::ReloadableServingCertificates* target = sighup_serving.load()) {
+        target->RequestReload();
+      }
     };
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGHUP, &action, nullptr);
   }
   ~SighupReload() {
-    if (sighup_target.load() == nullptr) return;
     std::signal(SIGHUP, SIG_IGN);
-    sighup_target.store(nullptr);
+    sighup_token_file.store(nullptr);
+    for (auto& bundle : sighup_ca_bundles) bundle.store(nullptr);
+    sighup_serving.store(nullptr);
   }
   SighupReload(const SighupReload&) = delete;
   SighupReload& operator=(const SighupReload&) = delete;
@@ -239,7 +295,10 @@ int Main(std::span<const char* const> args) {
 
   auto credentials = LoadCredentials(options);
   if (!credentials) return Fail(credentials.error().message);
+  auto serving_certificates = LoadServingCertificates(options);
+  if (!serving_certificates) return Fail(serving_certificates.error().message);
   server::ServerOptions server_options = ServerOptionsFrom(options, *credentials);
+  server_options.serving_certificates = *serving_certificates;
   ChainConfig* chain_config = &credentials->chain;
 
   auto registry = std::make_shared<metrics::Registry>();
@@ -261,7 +320,26 @@ int Main(std::span<const char* const> args) {
     health->AddReadyzCheck("token-auth-file",
                            [token_file] { return token_file->status().last_error; });
   }
-  const SighupReload sighup_reload(token_file.get());
+  // Not ready while a certificate file on disk fails to load, as for the token file: the last
+  // good bundle or pair still serves.
+  const filters::CertificateReloadMetrics certificate_reload_metrics(registry);
+  if (const auto& bundle = credentials->client_ca_file) {
+    certificate_reload_metrics.Observe(*bundle);
+    health->AddReadyzCheck("client-ca-file", [bundle] { return bundle->status().last_error; });
+  }
+  if (const auto& bundle = credentials->requestheader_client_ca_file) {
+    certificate_reload_metrics.Observe(*bundle);
+    health->AddReadyzCheck("requestheader-client-ca-file",
+                           [bundle] { return bundle->status().last_error; });
+  }
+  const std::shared_ptr<server::ReloadableServingCertificates> serving = *serving_certificates;
+  certificate_reload_metrics.Observe(*serving);
+  health->AddReadyzCheck("serving-certificates",
+                         [serving] { return serving->status().last_error; });
+  const SighupReload sighup_reload(
+      token_file.get(),
+      {credentials->client_ca_file.get(), credentials->requestheader_client_ca_file.get()},
+      serving.get());
   std::vector<std::unique_ptr<api::Api>> apis;
   apis.push_back(std::make_unique<api::SelfSubjectReviewApi>());
   apis.push_back(std::make_unique<api::TokenReviewApi>(api::TokenReviewOptions{

@@ -9,12 +9,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <charconv>
 #include <chrono>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <span>
@@ -30,6 +32,7 @@
 #include "server/go_http1.h"
 #include "server/handler_call.h"
 #include "server/http2_session.h"
+#include "server/tls_socket.h"
 
 namespace kauth::server {
 namespace {
@@ -38,7 +41,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using Stream = beast::ssl_stream<beast::tcp_stream>;
+using Clock = std::chrono::steady_clock;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kSource = "connection.cc";
@@ -83,6 +86,39 @@ std::string SanitizeHeaderValue(std::string_view value) {
   return out;
 }
 
+// Content-Length, Transfer-Encoding and Connection: the server writes these itself.
+bool IsFramingHeader(std::string_view name) {
+  switch (name.size()) {
+    case 10:
+      return EqualsIgnoreCase(name, "Connection");
+    case 14:
+      return EqualsIgnoreCase(name, "Content-Length");
+    case 17:
+      return EqualsIgnoreCase(name, "Transfer-Encoding");
+    default:
+      return false;
+  }
+}
+
+// The Date header's value, formatted once a second per thread rather than per response.
+std::string_view CachedHttpDate() {
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t second = std::chrono::system_clock::to_time_t(now);
+  if (second != cached_second) {
+    cached = HttpDate(now);
+    cached_second = second;
+  }
+  return cached;
+}
+
+void AppendDecimal(std::string& out, std::uint64_t value) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
 std::string FormatRemoteAddress(const tcp::endpoint& endpoint) {
   asio::ip::address address = endpoint.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -98,10 +134,16 @@ std::string FormatRemoteAddress(const tcp::endpoint& endpoint) {
 // into plain strings instead.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+
+  // `fields` is emptied and filled; the connection lends the same vector to every request so
+  // that its capacity is allocated once.
+  explicit RequestParser(Fields& fields_out) : fields(fields_out) { fields.clear(); }
+
   std::string method;
   std::string target;
   unsigned version = 11;
-  std::vector<std::pair<std::string, std::string>> fields;
+  Fields& fields;
   // The body bytes parsed by the latest read: one read's worth at most, so a streamed body
   // costs one buffer however long it is.
   std::string pending;
@@ -164,13 +206,14 @@ class Http1Connection final : public Connection,
   Http1Connection(tcp::socket socket, const ConnectionEnvironment& environment,
                   std::function<void()> on_closed)
       : env_(environment),
-        stream_(beast::tcp_stream(std::move(socket)), environment.tls),
+        tls_(std::move(socket)),
+        timer_(tls_.socket().get_executor()),
         // Bounded: a request head is limited by header_limit, but a chunk-extension or trailer
         // line is buffered whole until its end arrives.
         buffer_(environment.options.max_header_bytes + kGoHeaderReadSlack + kMaxPendingBodyBytes),
         on_closed_(std::move(on_closed)) {
     beast::error_code ec;
-    const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    const tcp::endpoint remote = tls_.socket().remote_endpoint(ec);
     remote_address_ = ec ? std::string("unknown") : FormatRemoteAddress(remote);
   }
 
@@ -180,7 +223,7 @@ class Http1Connection final : public Connection,
   }
 
   void Start() override {
-    asio::co_spawn(stream_.get_executor(), Serve(shared_from_this()), [](std::exception_ptr error) {
+    const auto on_error = [](std::exception_ptr error) {
       if (!error) return;
       // Serve handles every error as a value; this is a bug, not a client.
       try {
@@ -190,15 +233,17 @@ class Http1Connection final : public Connection,
       } catch (...) {
         log::Error(kSource, "Connection failed", {{"err", "unknown exception"}});
       }
-    });
+    };
+    asio::co_spawn(tls_.socket().get_executor(), Watchdog(shared_from_this()), on_error);
+    asio::co_spawn(tls_.socket().get_executor(), Serve(shared_from_this()), on_error);
   }
 
   void BeginShutdown() override {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(tls_.socket().get_executor(), [self = shared_from_this()] {
       self->shutdown_requested_ = true;
       if (self->http2_) self->http2_->BeginShutdown();
       if (self->phase_ == Phase::kHandshake || self->phase_ == Phase::kIdle) {
-        beast::get_lowest_layer(self->stream_).cancel();
+        self->tls_.Cancel();
       }
     });
   }
@@ -206,12 +251,92 @@ class Http1Connection final : public Connection,
  private:
   enum class Phase { kHandshake, kIdle, kRequest, kHttp2, kClosing };
 
-  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  // --- Deadlines ---------------------------------------------------------------------------
+  // One deadline for the operation in progress, enforced by a watchdog coroutine on one timer.
+  // Setting a deadline is a store; the timer is re-armed only when a deadline comes earlier than
+  // the armed one. A later deadline is found when the timer fires and re-checks, so keep-alive
+  // requests, whose deadlines only ever move later, cost no timer operation each.
+
+  void SetDeadline(Clock::duration timeout) {
+    deadline_ = Clock::now() + timeout;
+    timed_out_ = false;
+    if (deadline_ < armed_) {
+      armed_ = deadline_;
+      timer_.cancel();
+    }
+  }
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+
+  asio::awaitable<void> Watchdog(std::shared_ptr<Http1Connection> self) {
+    (void)self;
+    while (!closed_) {
+      timer_.expires_at(armed_);
+      auto [ec] = co_await timer_.async_wait(kUseTuple);
+      (void)ec;  // cancelled: re-armed earlier, or closed
+      if (closed_) break;
+      if (deadline_ <= Clock::now()) {
+        deadline_ = Clock::time_point::max();
+        timed_out_ = true;
+        tls_.Cancel();
+      }
+      armed_ = deadline_;
+    }
+  }
+
+  // An operation the watchdog cancelled reports a timeout, as beast::tcp_stream's did.
+  beast::error_code Timed(beast::error_code ec) const {
+    if (ec == asio::error::operation_aborted && timed_out_) return beast::error::timeout;
+    return ec;
+  }
+
+  asio::awaitable<std::pair<beast::error_code, std::size_t>> ReadTls(char* data,
+                                                                     std::size_t size) {
+    auto [ec, n] = co_await tls_.ReadSome(data, size);
+    co_return std::pair(Timed(ec), n);
+  }
+
+  // Beast's http::async_read_some on buffer_ and our TLS socket: parses what is buffered, reads
+  // when the parser needs more. The same buffer sizes and errors (end_of_stream, buffer_overflow,
+  // put_eof) so that Go's answers for bad or oversized input stay as they were.
+  asio::awaitable<beast::error_code> ReadSomeParsed(RequestParser& parser) {
+    beast::error_code ec;
+    bool parse_first = buffer_.size() != 0;
+    for (;;) {
+      if (parse_first) {
+        const std::size_t used = parser.put(buffer_.data(), ec);
+        buffer_.consume(used);
+        if (ec != bhttp::error::need_more) co_return ec;
+      }
+      parse_first = true;
+      const std::size_t size = beast::read_size(buffer_, 65536);
+      if (size == 0) co_return bhttp::error::buffer_overflow;
+      const auto space = buffer_.prepare(size);
+      auto [read_ec, n] = co_await ReadTls(static_cast<char*>(space.data()), space.size());
+      buffer_.commit(n);
+      if (read_ec == asio::error::eof) {
+        if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+        // The caller sees the end of stream on its next read.
+        ec = {};
+        parser.put_eof(ec);
+        co_return ec;
+      }
+      if (read_ec) co_return read_ec;
+    }
+  }
+
+  // Beast's http::async_read_header.
+  asio::awaitable<beast::error_code> ReadHeader(RequestParser& parser) {
+    while (!parser.is_header_done()) {
+      const beast::error_code ec = co_await ReadSomeParsed(parser);
+      if (ec) co_return ec;
+    }
+    co_return beast::error_code();
+  }
 
   // `self` keeps the connection alive for as long as the coroutine runs.
   asio::awaitable<void> Serve(std::shared_ptr<Http1Connection> self) {
     (void)self;
-    Tcp().expires_after(env_.options.request_header_timeout);
+    SetDeadline(env_.options.request_header_timeout);
     if (!co_await Handshake()) co_return;
     if (AlpnSelectedHttp2()) {
       co_await ServeHttp2();
@@ -219,7 +344,7 @@ class Http1Connection final : public Connection,
       co_return;
     }
     // Go's first request shares no deadline with the handshake: it gets a full header timeout.
-    Tcp().expires_after(env_.options.request_header_timeout);
+    SetDeadline(env_.options.request_header_timeout);
     for (bool first = true;; first = false) {
       const Next next = co_await ServeRequest(first);
       if (next == Next::kKeepAlive) continue;
@@ -233,33 +358,56 @@ class Http1Connection final : public Connection,
     phase_ = Phase::kHandshake;
     // A TLS record header is five bytes. Go reads them first and, when they look like an HTTP
     // request instead, answers in plain text on the raw connection.
-    std::array<char, 1024> head;
-    std::size_t have = 0;
-    while (have < 5) {
-      auto [ec, n] = co_await Tcp().async_read_some(
-          asio::buffer(head.data() + have, head.size() - have), kUseTuple);
+    // They are peeked, not read, so that OpenSSL reads the whole ClientHello off the socket itself.
+    std::array<char, 5> head;
+    std::string consumed;
+    for (;;) {
+      if (consumed.empty()) {
+        auto [ec, n] = co_await tls_.Peek(head.data(), head.size());
+        ec = Timed(ec);
+        if (!ec && n == 0) ec = asio::error::eof;
+        if (ec) {
+          if (log::V(4)) LogHandshakeError(ec.message());
+          co_await CloseSocket();
+          co_return false;
+        }
+        if (n == head.size()) break;
+      }
+      // A client that sends its first bytes piecemeal: take them off the socket (a peek would
+      // see the same bytes again at once) and hand them to OpenSSL before the rest.
+      std::array<char, 5> more;
+      auto [ec, got] = co_await tls_.ReadRaw(more.data(), head.size() - consumed.size());
+      ec = Timed(ec);
       if (ec) {
         if (log::V(4)) LogHandshakeError(ec.message());
         co_await CloseSocket();
         co_return false;
       }
-      have += n;
+      consumed.append(more.data(), got);
+      if (consumed.size() == head.size()) {
+        std::copy(consumed.begin(), consumed.end(), head.begin());
+        break;
+      }
     }
     if (shutdown_requested_) {
       co_await CloseSocket();
       co_return false;
     }
-    if (LooksLikeHttpInsteadOfTls(std::string_view(head.data(), 5))) {
+    if (LooksLikeHttpInsteadOfTls(std::string_view(head.data(), head.size()))) {
       if (log::V(2)) LogHandshakeError("client sent an HTTP request to an HTTPS server");
-      co_await asio::async_write(Tcp(), asio::buffer(kHttpOnHttpsPortResponse), kUseTuple);
+      const beast::error_code ec = co_await tls_.WriteRaw(kHttpOnHttpsPortResponse);
+      (void)ec;
       co_await Linger();
       co_await CloseSocket();
       co_return false;
     }
-    env_.client_ca_names.ApplyTo(stream_.native_handle());
-    auto [ec, used] = co_await stream_.async_handshake(asio::ssl::stream_base::server,
-                                                       asio::buffer(head.data(), have), kUseTuple);
-    (void)used;
+    if (!tls_.BeginTls(env_.tls.native_handle(), consumed)) {
+      LogHandshakeError("cannot create a TLS session");
+      co_await CloseSocket();
+      co_return false;
+    }
+    env_.client_ca_names.ApplyTo(tls_.native_handle());
+    const beast::error_code ec = Timed(co_await tls_.Handshake());
     if (ec) {
       if (log::V(2)) LogHandshakeError(ec.message());
       co_await CloseSocket();
@@ -276,7 +424,7 @@ class Http1Connection final : public Connection,
 
   // The chain the client sent, leaf first. On the server side OpenSSL's chain omits the leaf.
   void CollectPeerCertificates() {
-    SSL* ssl = stream_.native_handle();
+    SSL* ssl = tls_.native_handle();
     X509* leaf = SSL_get1_peer_certificate(ssl);
     if (leaf == nullptr) return;
     peer_chain_.push_back(leaf);
@@ -296,26 +444,26 @@ class Http1Connection final : public Connection,
     if (buffer_.size() == 0) {
       // Wait for the request's first byte: the idle timeout between requests, the header
       // timeout (already running) for the first one.
-      if (!first) Tcp().expires_after(env_.options.idle_timeout);
-      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
+      if (!first) SetDeadline(env_.options.idle_timeout);
+      const auto space = buffer_.prepare(kReadChunk);
+      auto [ec, n] = co_await ReadTls(static_cast<char*>(space.data()), space.size());
       if (ec) co_return shutdown_requested_ ? Next::kClose : Next::kDrop;
       buffer_.commit(n);
-      if (!first) Tcp().expires_after(env_.options.request_header_timeout);
+      if (!first) SetDeadline(env_.options.request_header_timeout);
     } else if (!first) {
       // A pipelined request is already here.
-      Tcp().expires_after(env_.options.request_header_timeout);
+      SetDeadline(env_.options.request_header_timeout);
     }
     phase_ = Phase::kRequest;
 
-    RequestParser parser;
+    RequestParser parser(fields_);
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
     // Bodies stream to the handler, which applies its own limit (ServerRequest::ReadBody).
     parser.body_limit(boost::none);
     parser.overhead_limit = env_.options.max_header_bytes;
     {
-      auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
-      (void)n;
+      const beast::error_code ec = co_await ReadHeader(parser);
       if (ec) co_return co_await AnswerReadError(ec);
     }
     const unsigned version = parser.version;
@@ -331,13 +479,14 @@ class Http1Connection final : public Connection,
     std::string_view transfer_encoding;
     std::string_view expect;
     for (const auto& [name, value] : parser.fields) {
-      if (EqualsIgnoreCase(name, "Host")) {
+      // The length first: most fields are none of these, and this runs for every field.
+      if (name.size() == 4 && EqualsIgnoreCase(name, "Host")) {
         ++hosts;
         host = value;
-      } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      } else if (name.size() == 17 && EqualsIgnoreCase(name, "Transfer-Encoding")) {
         ++transfer_encodings;
         transfer_encoding = value;
-      } else if (EqualsIgnoreCase(name, "Expect") && expect.empty()) {
+      } else if (name.size() == 6 && EqualsIgnoreCase(name, "Expect") && expect.empty()) {
         expect = value;
       }
     }
@@ -365,7 +514,7 @@ class Http1Connection final : public Connection,
       co_await WriteResponse(std::move(failed), version, false, false);
       co_return Next::kClose;
     }
-    Tcp().expires_never();
+    ClearDeadline();
 
     // The body stays on the wire until a handler reads it: authentication runs on the head
     // alone, and an unauthenticated client never gets "100 Continue" or has its body read
@@ -457,10 +606,8 @@ class Http1Connection final : public Connection,
       if (body.continue_pending_) {
         // Go sends it when the handler first reads the body.
         body.continue_pending_ = false;
-        Tcp().expires_after(env_.options.io_timeout);
-        auto [ec, n] =
-            co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kUseTuple);
-        (void)n;
+        SetDeadline(env_.options.io_timeout);
+        const beast::error_code ec = Timed(co_await tls_.WriteAll(kContinueResponse));
         if (ec) {
           body.error_ = "writing 100 Continue: " + ec.message();
           body.read_error_ = ec;
@@ -468,10 +615,9 @@ class Http1Connection final : public Connection,
         }
       }
       // A deadline per read, so a body that keeps arriving is never cut.
-      Tcp().expires_after(env_.options.io_timeout);
-      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kUseTuple);
-      (void)n;
-      Tcp().expires_never();
+      SetDeadline(env_.options.io_timeout);
+      const beast::error_code ec = co_await ReadSomeParsed(parser);
+      ClearDeadline();
       if (ec) {
         body.error_ = "reading the request body: " + ec.message();
         body.read_error_ = ec;
@@ -511,24 +657,17 @@ class Http1Connection final : public Connection,
         buffered.consume(n);
         co_return n;
       }
-      auto [ec, n] = co_await connection_.stream_.async_read_some(
-          asio::buffer(into.data(), into.size()), kUseTuple);
+      auto [ec, n] = co_await connection_.ReadTls(into.data(), into.size());
       if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
       if (ec) co_return Error{ec.message()};
       co_return n;
     }
     asio::awaitable<Result<void>> Write(std::string_view data) override {
-      auto [ec, n] = co_await asio::async_write(connection_.stream_,
-                                                asio::buffer(data.data(), data.size()), kUseTuple);
-      (void)n;
+      const beast::error_code ec = connection_.Timed(co_await connection_.tls_.WriteAll(data));
       if (ec) co_return Error{ec.message()};
       co_return Result<void>();
     }
-    void Close() override {
-      beast::error_code ignored;
-      connection_.Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
-      connection_.Tcp().socket().close(ignored);
-    }
+    void Close() override { connection_.tls_.Close(); }
 
    private:
     Http1Connection& connection_;
@@ -537,26 +676,32 @@ class Http1Connection final : public Connection,
   bool AlpnSelectedHttp2() {
     const unsigned char* protocol = nullptr;
     unsigned int length = 0;
-    SSL_get0_alpn_selected(stream_.native_handle(), &protocol, &length);
+    SSL_get0_alpn_selected(tls_.native_handle(), &protocol, &length);
     return std::string_view(reinterpret_cast<const char*>(protocol), length) == "h2";
   }
 
   // The TLS stream under an HTTP/2 session. The session keeps its own deadlines (idle, write).
   class Http2Tls final : public Http2Transport {
    public:
-    explicit Http2Tls(Http1Connection& connection) : tunnel_(connection), connection_(connection) {}
+    explicit Http2Tls(Http1Connection& connection) : connection_(connection) {}
 
+    // Straight to the TLS socket, not through a ClientTunnel: nothing is ever buffered ahead of
+    // HTTP/2 (its bytes follow the handshake), and each coroutine layer costs a frame per call.
     asio::awaitable<Result<std::size_t>> ReadSome(std::span<char> into) override {
-      co_return co_await tunnel_.ReadSome(into);
+      auto [ec, n] = co_await connection_.tls_.ReadSome(into.data(), into.size());
+      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
+      if (ec) co_return Error{ec.message()};
+      co_return n;
     }
     asio::awaitable<Result<void>> Write(std::string_view data) override {
-      co_return co_await tunnel_.Write(data);
+      const beast::error_code ec = co_await connection_.tls_.WriteAll(data);
+      if (ec) co_return Error{ec.message()};
+      co_return Result<void>();
     }
-    void CancelRead() override { connection_.Tcp().cancel(); }
-    void Close() override { tunnel_.Close(); }
+    void CancelRead() override { connection_.tls_.Cancel(); }
+    void Close() override { connection_.tls_.Close(); }
 
    private:
-    ClientTunnel tunnel_;
     Http1Connection& connection_;
   };
 
@@ -564,9 +709,9 @@ class Http1Connection final : public Connection,
     phase_ = Phase::kHttp2;
     // The session has its own idle timeout and write deadline; the stream's timer would cut
     // reads that legitimately wait for the client's next stream.
-    Tcp().expires_never();
+    ClearDeadline();
     Http2Tls transport(*this);
-    http2_ = Http2Session::Create(stream_.get_executor(), transport,
+    http2_ = Http2Session::Create(tls_.socket().get_executor(), transport,
                                   Http2SessionContext{.options = env_.options,
                                                       .handler = env_.handler,
                                                       .stopping = env_.stopping,
@@ -594,11 +739,7 @@ class Http1Connection final : public Connection,
       head += name + ": " + SanitizeHeaderValue(value) + "\r\n";
     }
     head += "Connection: Upgrade\r\n\r\n";
-    Tcp().expires_after(env_.options.io_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), kUseTuple);
-    (void)n;
-    Tcp().expires_never();
-    if (ec) co_return Next::kDrop;
+    if (!co_await WriteAll(head)) co_return Next::kDrop;
     ClientTunnel client(*this);
     co_await response.upgrade(client);
     co_return Next::kDrop;
@@ -635,9 +776,8 @@ class Http1Connection final : public Connection,
 
   // Writes one of Go's canned error answers.
   asio::awaitable<Next> WriteError(std::string text) {
-    Tcp().expires_after(env_.options.io_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(text), kUseTuple);
-    (void)n;
+    SetDeadline(env_.options.io_timeout);
+    const beast::error_code ec = co_await tls_.WriteAll(text);
     co_return ec ? Next::kDrop : Next::kCloseAfterError;
   }
 
@@ -653,33 +793,54 @@ class Http1Connection final : public Connection,
                  {{"code", std::to_string(status)}});
       status = 500;
     }
-    // Written by hand: Beast's message type cannot hold a header value over 64 KiB.
-    std::string head = version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
-    head += std::to_string(status);
+    // Written by hand: Beast's message type cannot hold a header value over 64 KiB. One
+    // allocation: the size is known before anything is copied.
+    const std::shared_ptr<http::BodySource> stream = std::move(response.stream);
+    const bool inline_body = !stream && status != 204 && status != 304 && !head_only;
+    std::size_t reserve = 160 + (inline_body ? response.body.size() : 0);
+    for (const auto& [name, value] : response.headers) reserve += name.size() + value.size() + 4;
+    std::string head;
+    head.reserve(reserve);
+    head += version >= 11 ? std::string_view("HTTP/1.1 ") : std::string_view("HTTP/1.0 ");
+    AppendDecimal(head, status);
     head += ' ';
-    head += ReasonPhrase(status);
+    const std::string_view text = StatusText(status);
+    if (!text.empty()) {
+      head += text;
+    } else {
+      head += ReasonPhrase(status);
+    }
     head += "\r\n";
     bool has_date = false;
     for (const auto& [name, value] : response.headers) {
       // The server owns framing and connection management.
-      if (!ValidHeaderFieldName(name) || EqualsIgnoreCase(name, "Content-Length") ||
-          EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Connection")) {
-        continue;
-      }
-      if (EqualsIgnoreCase(name, "Date")) has_date = true;
+      if (!ValidHeaderFieldName(name) || IsFramingHeader(name)) continue;
+      if (name.size() == 4 && EqualsIgnoreCase(name, "Date")) has_date = true;
       head += name;
       head += ": ";
-      head += SanitizeHeaderValue(value);
+      const std::size_t value_at = head.size();
+      head += value;
+      // Go replaces CR and LF in values with spaces (headerNewlineToSpace).
+      std::replace_if(
+          head.begin() + static_cast<std::ptrdiff_t>(value_at), head.end(),
+          [](char c) { return c == '\r' || c == '\n'; }, ' ');
       head += "\r\n";
     }
-    if (!has_date) head += "Date: " + HttpDate(std::chrono::system_clock::now()) + "\r\n";
+    if (!has_date) {
+      head += "Date: ";
+      head += CachedHttpDate();
+      head += "\r\n";
+    }
     // No body and no Content-Length for 204 and 304 (Go's bodyAllowedForStatus).
     const bool body_allowed = status != 204 && status != 304;
-    const std::shared_ptr<http::BodySource> stream = std::move(response.stream);
     const std::optional<std::uint64_t> length =
         stream ? stream->length() : std::optional<std::uint64_t>(response.body.size());
     const bool chunked = body_allowed && !length && version >= 11 && !head_only;
-    if (body_allowed && length) head += "Content-Length: " + std::to_string(*length) + "\r\n";
+    if (body_allowed && length) {
+      head += "Content-Length: ";
+      AppendDecimal(head, *length);
+      head += "\r\n";
+    }
     if (chunked) head += "Transfer-Encoding: chunked\r\n";
     // HTTP/1.1 connections persist unless told; HTTP/1.0 ones close unless told.
     if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
@@ -688,18 +849,16 @@ class Http1Connection final : public Connection,
 
     // One buffer: Beast's flat_stream writes nothing for a buffer sequence whose first buffer
     // is empty, and a single TLS write also makes fewer records.
-    if (body_allowed && !head_only && !stream) head += response.body;
+    if (inline_body) head += response.body;
     if (!co_await WriteAll(head)) co_return false;
     if (!stream || !body_allowed || head_only) co_return true;
     co_return co_await WriteStream(*stream, length, chunked);
   }
 
   asio::awaitable<bool> WriteAll(std::string_view data) {
-    Tcp().expires_after(env_.options.io_timeout);
-    auto [ec, n] =
-        co_await asio::async_write(stream_, asio::buffer(data.data(), data.size()), kUseTuple);
-    (void)n;
-    Tcp().expires_never();
+    SetDeadline(env_.options.io_timeout);
+    const beast::error_code ec = co_await tls_.WriteAll(data);
+    ClearDeadline();
     co_return !ec;
   }
 
@@ -753,11 +912,11 @@ class Http1Connection final : public Connection,
   // so that closing does not reset the connection before the client read our answer.
   asio::awaitable<void> Linger() {
     beast::error_code ignored;
-    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
-    Tcp().expires_after(kLingerAfterError);
+    tls_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    SetDeadline(kLingerAfterError);
     std::array<char, 16384> discard;
     for (;;) {
-      auto [ec, n] = co_await Tcp().async_read_some(asio::buffer(discard), kUseTuple);
+      auto [ec, n] = co_await tls_.ReadRaw(discard.data(), discard.size());
       (void)n;
       if (ec) break;
     }
@@ -765,28 +924,34 @@ class Http1Connection final : public Connection,
 
   asio::awaitable<void> Close(Next how) {
     phase_ = Phase::kClosing;
-    if (how != Next::kDrop && handshake_done_ && Tcp().socket().is_open()) {
+    if (how != Next::kDrop && handshake_done_ && tls_.is_open()) {
       // close_notify, as Go's tls.Conn.Close sends it. OpenSSL then waits for the peer's, which
       // a client that is still sending never sends: the wait is short.
-      Tcp().expires_after(kCloseNotifyTimeout);
-      auto [ec] = co_await stream_.async_shutdown(kUseTuple);
+      SetDeadline(kCloseNotifyTimeout);
+      const beast::error_code ec = co_await tls_.Shutdown();
       (void)ec;
     }
-    if (how == Next::kCloseAfterError && Tcp().socket().is_open()) co_await Linger();
+    if (how == Next::kCloseAfterError && tls_.is_open()) co_await Linger();
     co_await CloseSocket();
   }
 
   asio::awaitable<void> CloseSocket() {
     phase_ = Phase::kClosing;
-    beast::error_code ignored;
-    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
-    Tcp().close();
+    tls_.Close();
+    closed_ = true;
+    timer_.cancel();
     co_return;
   }
 
   const ConnectionEnvironment& env_;
-  Stream stream_;
+  TlsSocket tls_;
+  asio::steady_timer timer_;       // the watchdog's
+  Clock::time_point deadline_ = Clock::time_point::max();  // of the operation in progress
+  Clock::time_point armed_ = Clock::time_point::max();     // when timer_ fires
+  bool timed_out_ = false;  // the watchdog cancelled the operation in progress
+  bool closed_ = false;
   beast::flat_buffer buffer_;
+  RequestParser::Fields fields_;  // the current request's, while the parser fills them
   std::string remote_address_;
   std::vector<X509*> peer_chain_;  // owned references, leaf first
   Phase phase_ = Phase::kHandshake;

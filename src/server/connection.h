@@ -4,8 +4,10 @@
 // pipelining-safe), each handed to the handler chain with a fresh RequestState, and each answer
 // written before the next request is read.
 //
-// Every connection runs as one coroutine on its own strand; all of its state is touched only
-// there. The server keeps a weak reference to stop it at shutdown.
+// Every connection runs as coroutines (the serving one, and a watchdog that enforces its
+// deadlines) on one single-threaded io_context, so its state needs no lock or strand. TLS is
+// OpenSSL driven directly on the socket (tls_socket.h). The server keeps a weak reference to stop
+// it at shutdown.
 #ifndef KAUTH_SERVER_CONNECTION_H_
 #define KAUTH_SERVER_CONNECTION_H_
 
@@ -44,7 +46,7 @@ class Connection {
   virtual void BeginShutdown() = 0;
 };
 
-// A connection over `socket`, whose executor must be a strand of the server's io_context.
+// A connection over `socket`, whose executor must run on one thread at a time.
 // `on_closed` runs exactly once, when the connection is gone: after it closed, or when the
 // io_context is destroyed while it is suspended.
 std::shared_ptr<Connection> MakeConnection(boost::asio::ip::tcp::socket socket,

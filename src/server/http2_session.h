@@ -21,7 +21,7 @@
 // port-forward): it is logged as a handler bug and becomes a 500.
 //
 // Threads: everything, handlers included, runs on the executor given to Create (the connection's
-// strand); no method may be called from elsewhere.
+// executor, one thread at a time); no method may be called from elsewhere.
 #ifndef KAUTH_SERVER_HTTP2_SESSION_H_
 #define KAUTH_SERVER_HTTP2_SESSION_H_
 
@@ -73,7 +73,7 @@ struct Http2SessionContext {
 
 class Http2Session {
  public:
-  // A session on `executor` (the connection's strand) over `transport`, which must outlive it.
+  // A session on `executor` (the connection's) over `transport`, which must outlive it.
   static std::unique_ptr<Http2Session> Create(boost::asio::any_io_executor executor,
                                               Http2Transport& transport,
                                               Http2SessionContext context);

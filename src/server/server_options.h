@@ -2,7 +2,8 @@
 // enforces. Defaults are kube-apiserver's (its http.Server and Go net/http's own limits); each
 // field names the kube-apiserver flag or Go setting it mirrors.
 //
-// A plain value type: copy it, fill it, hand it to HttpsServer::Create.
+// A plain value type: copy it, fill it, hand it to HttpsServer::Create. (The providers it holds
+// are shared, thread-safe objects: copies serve the same certificates.)
 #ifndef KAUTH_SERVER_SERVER_OPTIONS_H_
 #define KAUTH_SERVER_SERVER_OPTIONS_H_
 
@@ -18,6 +19,8 @@
 #include "kauth/x509.h"
 
 namespace kauth::server {
+
+class ServingCertificateProvider;
 
 // --tls-min-version: VersionTLS12 or VersionTLS13. The maximum is always TLS 1.3.
 enum class TlsVersion { kTls12, kTls13 };
@@ -68,11 +71,16 @@ struct ServerOptions {
   std::optional<ServingCertificate> certificate;
   // --cert-dir.
   std::string cert_dir;
+  // The serving certificates kept current while the server runs (file reloads,
+  // --tls-sni-cert-key; server/reloadable_serving_certificates.h). When set, it replaces
+  // `certificate` and `cert_dir`: every handshake takes the certificate its SNI selects from the
+  // provider's set in force, so new handshakes see a reload and open connections keep theirs.
+  std::shared_ptr<const ServingCertificateProvider> serving_certificates;
 
   // --tls-min-version.
   TlsVersion tls_min_version = TlsVersion::kTls12;
 
-  // The client CAs (--client-ca-file; later also --requestheader-client-ca-file). When any is
+  // The client CAs (--client-ca-file, --requestheader-client-ca-file). When any is
   // given, the server *requests* a client certificate, never requires or verifies it at the
   // handshake, and advertises the union of the bundles' subjects as acceptable CAs, re-read from
   // the providers at every handshake (R5.1). Empty: no certificate is requested.

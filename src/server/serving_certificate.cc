@@ -24,6 +24,7 @@
 
 #include "log/log.h"
 #include "server/openssl_util.h"
+#include "server/serving_certificates.h"
 
 namespace kauth::server {
 namespace {
@@ -308,6 +309,11 @@ Result<ServingKeyPair> LoadOrGenerateSelfSignedCertificate(const std::string& ce
 }
 
 Result<ServingKeyPair> ResolveServingCertificate(const ServerOptions& options) {
+  if (options.serving_certificates) {
+    ServingKeyPair pair = options.serving_certificates->Current()->default_certificate()->pem();
+    pair.provider = options.serving_certificates;
+    return pair;
+  }
   if (options.certificate) return ReadServingCertificate(*options.certificate);
   const SelfSignedNames names = DefaultSelfSignedNames(options.bind_address);
   if (!options.cert_dir.empty())

@@ -10,6 +10,7 @@
 #ifndef KAUTH_SERVER_SERVING_CERTIFICATE_H_
 #define KAUTH_SERVER_SERVING_CERTIFICATE_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,8 @@
 
 namespace kauth::server {
 
+class ServingCertificateProvider;
+
 // PEM text ready for the TLS context.
 struct ServingKeyPair {
   std::string cert_chain_pem;  // serving certificate first, then intermediates
@@ -26,6 +29,10 @@ struct ServingKeyPair {
   // For messages: the certificate file, or "generated self-signed certificate".
   std::string cert_source;
   std::string key_source;
+  // When set, each handshake takes its certificate from the provider's set in force (chosen by
+  // SNI, so reloads and --tls-sni-cert-key apply), and the PEM fields above hold its default
+  // pair as it was at start-up. Null: the PEM pair is served for the server's lifetime.
+  std::shared_ptr<const ServingCertificateProvider> provider;
 };
 
 // What a generated certificate names.
@@ -56,7 +63,8 @@ Result<ServingKeyPair> GenerateSelfSignedCertificate(const SelfSignedNames& name
 Result<ServingKeyPair> LoadOrGenerateSelfSignedCertificate(const std::string& cert_dir,
                                                            const SelfSignedNames& names);
 
-// The pair the options ask for: `certificate` when set, else the cert dir's, else in memory.
+// The pair the options ask for: `serving_certificates`' default pair (with the provider) when
+// set, else `certificate`, else the cert dir's, else in memory.
 Result<ServingKeyPair> ResolveServingCertificate(const ServerOptions& options);
 
 }  // namespace kauth::server

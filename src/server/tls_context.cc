@@ -7,10 +7,14 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "server/certified_key.h"
 #include "server/openssl_util.h"
+#include "server/serving_certificates.h"
 
 namespace kauth::server {
 namespace {
@@ -30,9 +34,6 @@ constexpr unsigned char kSessionIdContext[] = "kauthd";
 // Verification is the x509 authenticator's job, per request, against the CA bundle in force
 // then (R5.1-R5.3); the handshake accepts whatever the client presents.
 int AcceptAnyCertificate(X509_STORE_CTX* /*store*/, void* /*arg*/) { return 1; }
-
-// Never prompt on a terminal for an encrypted key's pass phrase; such a key fails to load.
-int NoPassword(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*arg*/) { return -1; }
 
 // Go's server preference, as kube-apiserver configures it: "h2", then "http/1.1". A client that
 // offers ALPN with neither gets Go's no_application_protocol alert; one that offers none is
@@ -55,34 +56,43 @@ int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_lengt
   return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
-Result<void> UseKeyPair(SSL_CTX* ctx, const ServingKeyPair& key_pair) {
-  const auto invalid = [&key_pair](std::string_view reason) {
-    return Error{"invalid serving cert keypair (" + key_pair.cert_source + ", " +
-                 key_pair.key_source + "): " + std::string(reason)};
-  };
-  const BioPtr cert_bio(BIO_new_mem_buf(key_pair.cert_chain_pem.data(),
-                                        static_cast<int>(key_pair.cert_chain_pem.size())));
-  X509Ptr leaf(PEM_read_bio_X509(cert_bio.get(), nullptr, NoPassword, nullptr));
-  if (!leaf) return invalid("tls: failed to find any PEM data in certificate input");
-  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) return invalid(OpenSslErrors());
-  while (X509Ptr intermediate{PEM_read_bio_X509(cert_bio.get(), nullptr, NoPassword, nullptr)}) {
-    if (SSL_CTX_add1_chain_cert(ctx, intermediate.get()) != 1) return invalid(OpenSslErrors());
-  }
-  // Reading past the last PEM block leaves a "no start line" error behind.
-  ERR_clear_error();
+// The provider a context chooses certificates from, owned by the context through ex_data so
+// that it lives exactly as long as the SSL_CTX (and every handshake it runs).
+using ProviderRef = std::shared_ptr<const ServingCertificateProvider>;
 
-  const BioPtr key_bio(
-      BIO_new_mem_buf(key_pair.key_pem.data(), static_cast<int>(key_pair.key_pem.size())));
-  const PkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, NoPassword, nullptr));
-  if (!key) {
-    ERR_clear_error();
-    return invalid("tls: failed to find any PEM data in key input");
-  }
-  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-    ERR_clear_error();
-    return invalid("tls: private key does not match public key");
-  }
-  return {};
+void FreeProviderRef(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*index*/,
+                     long /*argl*/, void* /*argp*/) {
+  delete static_cast<ProviderRef*>(ptr);
+}
+
+int ProviderIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeProviderRef);
+  return index;
+}
+
+// Installs `certified` as the context's own pair: the leaf, its key and its intermediates, each
+// referenced, so the CertifiedKey may go away while the context lives on.
+bool Install(SSL_CTX* ctx, const CertifiedKey& certified) {
+  return SSL_CTX_use_cert_and_key(ctx, certified.leaf(), certified.key(), certified.chain(), 1) ==
+         1;
+}
+
+// OpenSSL's certificate callback runs on the server after the ClientHello (its SNI parsed) and
+// before the cipher suite is chosen, on full handshakes only (a resumed session needs no
+// certificate). It reads the set in force and gives this SSL the certificate its SNI selects.
+int SelectCertificate(SSL* ssl, void* arg) {
+  const auto& provider = *static_cast<const ProviderRef*>(arg);
+  const std::shared_ptr<const ServingCertificates> current = provider->Current();
+  const char* server_name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  const CertifiedKey& certified =
+      *current->Select(server_name != nullptr ? std::string_view(server_name) : "");
+  // Dropping the context's default first keeps a pair of another key type (RSA beside ECDSA)
+  // from being chosen for the cipher suite. The SSL takes its own references: a later swap
+  // never touches what an open connection uses.
+  SSL_certs_clear(ssl);
+  return SSL_use_cert_and_key(ssl, certified.leaf(), certified.key(), certified.chain(), 1) == 1
+             ? 1
+             : 0;
 }
 
 }  // namespace
@@ -121,7 +131,26 @@ Result<SslCtxPtr> NewServerTlsContext(const ServingKeyPair& key_pair, TlsVersion
     SSL_CTX_set_verify(raw, SSL_VERIFY_PEER, nullptr);
     SSL_CTX_set_cert_verify_callback(raw, AcceptAnyCertificate, nullptr);
   }
-  if (Result<void> used = UseKeyPair(raw, key_pair); !used) return used.error();
+  std::shared_ptr<const CertifiedKey> certified;
+  if (key_pair.provider != nullptr) {
+    certified = key_pair.provider->Current()->default_certificate();
+  } else {
+    Result<std::shared_ptr<const CertifiedKey>> parsed = CertifiedKey::FromPem(key_pair);
+    if (!parsed) return parsed.error();
+    certified = std::move(*parsed);
+  }
+  if (!Install(raw, *certified)) {
+    return Error{"invalid serving cert keypair (" + key_pair.cert_source + ", " +
+                 key_pair.key_source + "): " + OpenSslErrors()};
+  }
+  if (key_pair.provider != nullptr) {
+    auto* provider = new ProviderRef(key_pair.provider);
+    if (SSL_CTX_set_ex_data(raw, ProviderIndex(), provider) != 1) {
+      delete provider;
+      return Error{"configuring the TLS context: " + OpenSslErrors()};
+    }
+    SSL_CTX_set_cert_cb(raw, SelectCertificate, provider);
+  }
   return ctx;
 }
 

@@ -22,8 +22,10 @@ struct SslCtxFree {
 };
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 
-// A context serving `key_pair`. Errors name the files: "invalid serving cert keypair
-// (<cert>, <key>): <reason>", e.g. "tls: private key does not match public key".
+// A context serving `key_pair`: its PEM pair, or, with key_pair.provider, the certificate the
+// provider's set in force selects for each handshake's SNI (the context keeps a reference to the
+// provider). Errors name the files: "invalid serving cert keypair (<cert>, <key>): <reason>",
+// e.g. "tls: private key does not match public key" (CertifiedKey::FromPem).
 Result<SslCtxPtr> NewServerTlsContext(const ServingKeyPair& key_pair, TlsVersion min_version,
                                       bool request_client_certificate);
 

@@ -179,6 +179,34 @@ TEST(KauthdOptionsTest, TlsMinVersion) {
       R"(invalid argument "VersionTLS11" for "--tls-min-version" flag: kauthd does not support TLS versions below 1.2; use VersionTLS12 or VersionTLS13)");
 }
 
+// component-base's NamedCertKeyArray: repeatable, names optional, blanks trimmed.
+TEST(KauthdOptionsTest, TlsSniCertKey) {
+  auto none = Parse({});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->tls_sni_cert_key.empty());
+  auto parsed = Parse({"--tls-sni-cert-key=a.crt,a.key", "--tls-sni-cert-key",
+                       " b.crt , b.key : *.b.example.com , b.example.com ",
+                       "--tls-sni-cert-key=c.crt,c.key:*.*.*"});
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_EQ(
+      parsed->tls_sni_cert_key,
+      (std::vector<NamedCertKey>{{.cert_file = "a.crt", .key_file = "a.key", .names = {}},
+                                 {.cert_file = "b.crt",
+                                  .key_file = "b.key",
+                                  .names = {"*.b.example.com", "b.example.com"}},
+                                 {.cert_file = "c.crt", .key_file = "c.key", .names = {"*.*.*"}}}));
+  EXPECT_EQ(
+      ParseError({"--tls-sni-cert-key=a.crt,a.key:"}),
+      R"(invalid argument "a.crt,a.key:" for "--tls-sni-cert-key" flag: empty names list is not allowed)");
+  for (const char* bad : {"--tls-sni-cert-key=", "--tls-sni-cert-key=   ",
+                          "--tls-sni-cert-key=a,b,c", "--tls-sni-cert-key=a.crt:x"}) {
+    EXPECT_NE(
+        ParseError({bad}).find("flag: expected comma separated certificate and key file paths"),
+        std::string::npos)
+        << bad;
+  }
+}
+
 // -v / --v: component-base's Level flag (strconv.ParseUint(s, 10, 31)).
 TEST(KauthdOptionsTest, Verbosity) {
   for (const Args& args : {Args{"-v=2"}, Args{"-v2"}, Args{"--v", "2"}, Args{"--v=2"}}) {
@@ -500,6 +528,7 @@ TEST(KauthdOptionsTest, HelpListsEveryFlagInSections) {
       "      --tls-cert-file string",
       "      --tls-min-version string",
       "      --tls-private-key-file string",
+      "      --tls-sni-cert-key namedCertKey",
       "\nAuthentication flags:\n\n",
       "      --anonymous-auth ",
       "      --api-audiences strings",

@@ -403,9 +403,10 @@ TEST_F(ProxyE2eTest, KubectlGetThroughImpersonateMode) {
   if (!HaveTool("kubectl")) GTEST_SKIP() << "kubectl is not installed";
   Upstream upstream;
   ASSERT_TRUE(upstream.ok()) << upstream.process().Stderr();
-  ProxyKauthd kauthd(
-      pki_, upstream.url(),
-      {"--upstream-identity=impersonate", "--upstream-token-file=" + WriteUpstreamToken()});
+  ProxyKauthd kauthd(pki_, upstream.url(),
+                     {"--upstream-identity=impersonate",
+                      "--upstream-token-file=" + WriteUpstreamToken(),
+                      "--metrics-allowed-users=alice"});
   ASSERT_TRUE(kauthd.ok()) << kauthd.kauthd().process().Stderr();
   const std::string kubeconfig =
       kauthd.kauthd().Kubeconfig("alice", std::string("    token: ") + kAliceToken + "\n");
@@ -435,6 +436,14 @@ TEST_F(ProxyE2eTest, KubectlGetThroughImpersonateMode) {
   EXPECT_NE(as.exit_code, 0);
   EXPECT_NE(as.err.find("impersonation through kauthd is not supported"), std::string::npos)
       << as.err;
+
+  // Issue 5: kubectl negotiated HTTP/2 with kauthd (counted by protocol on kauthd's own
+  // listener, which serves /metrics in proxy mode).
+  const auto metrics = kauthd.CurlEndpoints(Bearer(kAliceToken), "/metrics");
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_NE(metrics.body.find(R"(kauth_http_requests_total{code="200",method="GET",protocol="h2"})"),
+            std::string::npos)
+      << metrics.body;
 }
 
 // Issue 4 item 1: in proxy mode every path is the upstream's (a SelfSubjectReview included), and

@@ -21,8 +21,10 @@ struct Harness {
       : handler(registry, std::make_unique<RecordingHandler>(seen, std::move(answer))) {}
 
   http::ServerResponse Run(std::string method, std::string target, Headers headers,
-                           std::optional<UserInfo> user = std::nullopt) {
+                           std::optional<UserInfo> user = std::nullopt,
+                           http::Protocol protocol = http::Protocol::kHttp1) {
     http::ServerRequest request;
+    request.set_protocol(protocol);
     request.set_method(std::move(method));
     request.SetTarget(std::move(target));
     request.set_remote_address("127.0.0.1:5555");
@@ -37,18 +39,19 @@ struct Harness {
   RequestMetrics handler;
 };
 
-TEST(RequestMetricsTest, CountsEveryRequestByCodeAndMethod) {
+TEST(RequestMetricsTest, CountsEveryRequestByCodeMethodAndProtocol) {
   Harness harness({.status = 201});
   harness.Run("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {});
-  harness.Run("POST", "/x", {});
+  harness.Run("POST", "/x", {}, std::nullopt, http::Protocol::kHttp2);
   harness.Run("BREW", "/x", {});
   const std::string text = harness.registry.Render();
   const std::string counters =
       "# HELP kauth_http_requests_total [ALPHA] Counter of HTTP requests kauthd answered, by "
-      "status code and method.\n"
+      "status code, method and protocol.\n"
       "# TYPE kauth_http_requests_total counter\n"
-      "kauth_http_requests_total{code=\"201\",method=\"POST\"} 2\n"
-      "kauth_http_requests_total{code=\"201\",method=\"other\"} 1\n";
+      "kauth_http_requests_total{code=\"201\",method=\"POST\",protocol=\"h2\"} 1\n"
+      "kauth_http_requests_total{code=\"201\",method=\"POST\",protocol=\"http/1.1\"} 1\n"
+      "kauth_http_requests_total{code=\"201\",method=\"other\",protocol=\"http/1.1\"} 1\n";
   EXPECT_TRUE(text.ends_with(counters)) << text;
   EXPECT_TRUE(text.starts_with(
       "# HELP kauth_http_request_duration_seconds [ALPHA] Time kauthd's handlers took to answer "
@@ -81,7 +84,7 @@ TEST(RequestMetricsTest, TwoChainsShareOneRegistrysMetrics) {
     const http::ServerResponse response = kauth::testing::RunSync(handler->Handle(request, state));
     EXPECT_EQ(response.status, 200u);
   }
-  EXPECT_NE(registry.Render().find("kauth_http_requests_total{code=\"200\",method=\"GET\"} 3\n"),
+  EXPECT_NE(registry.Render().find("kauth_http_requests_total{code=\"200\",method=\"GET\",protocol=\"http/1.1\"} 3\n"),
             std::string::npos)
       << registry.Render();
 }

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "kauth/reloadable_ca_bundle.h"
 #include "server/server_test_support.h"
 #include "testing/cert_factory.h"
 
@@ -60,6 +63,25 @@ TEST(ClientCaNamesTest, R5_7_SwappedBundleShowsInTheNextHandshake) {
   EXPECT_EQ(Installed(names), std::vector<std::string>{"ca-b"});
   provider->Set(nullptr);
   EXPECT_EQ(Installed(names), std::vector<std::string>{});
+}
+
+TEST(ClientCaNamesTest, R5_7_ReloadedCaFileShowsInTheNextHandshake) {
+  const auto a = SelfSign(CaSpec("ca-a"));
+  const auto b = SelfSign(CaSpec("ca-b"));
+  const kauth::testing::TempDir dir;
+  const std::filesystem::path path = dir.WriteFile("ca.crt", a.CertPem());
+  auto bundle = ReloadableCaBundle::Load({.path = path.string(), .watch = false}).value();
+  const ClientCaNames names({bundle});
+  EXPECT_EQ(Installed(names), std::vector<std::string>{"ca-a"});
+
+  std::ofstream(path, std::ios::trunc) << a.CertPem() << b.CertPem();
+  ASSERT_EQ(bundle->Reload().outcome, CaBundleReload::Outcome::kSwapped);
+  EXPECT_EQ(Installed(names), (std::vector<std::string>{"ca-a", "ca-b"}));
+
+  // A bad file keeps the list of the bundle in force.
+  std::ofstream(path, std::ios::trunc) << "junk";
+  ASSERT_EQ(bundle->Reload().outcome, CaBundleReload::Outcome::kFailed);
+  EXPECT_EQ(Installed(names), (std::vector<std::string>{"ca-a", "ca-b"}));
 }
 
 TEST(ClientCaNamesTest, R5_1_WithoutClientCaNothingIsRequested) {

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -341,6 +342,105 @@ TEST_F(HttpsServerTest, RandomBytesCloseTheConnectionAndTheServerKeepsServing) {
   // Inside TLS the same bytes are a malformed request.
   EXPECT_EQ(client->Exchange(std::string("\x16\x03\x01") + noise), GoError("400 Bad Request"));
   EXPECT_EQ(StatusLine(RoundTrip(Get("/"))), "HTTP/1.1 200 OK");
+}
+
+// The server peeks at a connection's first five bytes to tell plain HTTP from TLS; a client whose
+// first bytes come in pieces makes it read them instead, and hand them to OpenSSL afterwards.
+TEST_F(HttpsServerTest, PlainHttpSentByteByByteGetsGosText) {
+  Start();
+  const int fd = testing::ConnectTcp(server_->port());
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (std::size_t i = 0; i < 4; ++i) {
+    ASSERT_EQ(::send(fd, request.data() + i, 1, MSG_NOSIGNAL), 1);
+    std::this_thread::sleep_for(30ms);
+  }
+  ASSERT_EQ(::send(fd, request.data() + 4, request.size() - 4, MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size() - 4));
+  EXPECT_EQ(testing::ReadFdUntilClose(fd, 5s),
+            "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  ::close(fd);
+}
+
+TEST_F(HttpsServerTest, FewerThanFiveBytesThenEndOfStreamClosesAtOnce) {
+  Start();
+  const int fd = testing::ConnectTcp(server_->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::send(fd, "\x16\x03", 2, MSG_NOSIGNAL), 2);
+  ::shutdown(fd, SHUT_WR);
+  bool closed = false;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(testing::ReadFdUntilClose(fd, 5s, &closed), "");
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  ::close(fd);
+}
+
+TEST_F(HttpsServerTest, ClientHelloWhoseFirstBytesTrickleInStillHandshakes) {
+  Start();
+  const int fd = testing::ConnectTcp(server_->port());
+  ASSERT_GE(fd, 0);
+  const timeval receive_timeout{.tv_sec = 10, .tv_usec = 0};
+  ASSERT_EQ(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof receive_timeout), 0);
+  // A client on memory BIOs, so that the test decides how its bytes reach the socket.
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(ctx);
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, in, out);
+  SSL_set_connect_state(ssl);
+  bool first_flight = true;
+  // Moves what OpenSSL wrote to the socket; the very first bytes two at a time.
+  const auto flush = [&] {
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    std::size_t sent = 0;
+    if (first_flight && size > 0) {
+      first_flight = false;
+      for (; sent < 4; sent += 2) {
+        ASSERT_EQ(::send(fd, data + sent, 2, MSG_NOSIGNAL), 2);
+        std::this_thread::sleep_for(30ms);
+      }
+    }
+    if (static_cast<std::size_t>(size) > sent) {
+      const std::size_t rest = static_cast<std::size_t>(size) - sent;
+      ASSERT_EQ(::send(fd, data + sent, rest, MSG_NOSIGNAL), static_cast<ssize_t>(rest));
+    }
+    (void)BIO_reset(out);
+  };
+  const auto receive = [&] {
+    char buffer[16384];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n > 0) BIO_write(in, buffer, static_cast<int>(n));
+    return n > 0;
+  };
+  int ret = 0;
+  while ((ret = SSL_do_handshake(ssl)) != 1) {
+    flush();
+    ASSERT_EQ(SSL_get_error(ssl, ret), SSL_ERROR_WANT_READ);
+    ASSERT_TRUE(receive()) << "the server closed during the handshake";
+  }
+  flush();
+  const std::string request = Get("/");
+  ASSERT_EQ(SSL_write(ssl, request.data(), static_cast<int>(request.size())),
+            static_cast<int>(request.size()));
+  flush();
+  std::string response;
+  while (response.find("\r\n\r\n") == std::string::npos) {
+    char buffer[4096];
+    const int n = SSL_read(ssl, buffer, sizeof buffer);
+    if (n > 0) {
+      response.append(buffer, static_cast<std::size_t>(n));
+      continue;
+    }
+    ASSERT_EQ(SSL_get_error(ssl, n), SSL_ERROR_WANT_READ);
+    flush();
+    ASSERT_TRUE(receive()) << "the server closed before answering";
+  }
+  EXPECT_EQ(StatusLine(response), "HTTP/1.1 200 OK");
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  ::close(fd);
 }
 
 TEST_F(HttpsServerTest, HeaderOverOneMebibyteGets431) {

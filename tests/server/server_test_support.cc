@@ -384,6 +384,11 @@ std::unique_ptr<TlsClient> TlsClient::Connect(std::uint16_t port, const ClientOp
   client->ssl_ = SSL_new(ctx);
   SSL_set_fd(client->ssl_, client->fd_);
   if (options.session != nullptr) SSL_set_session(client->ssl_, options.session);
+  if (!options.server_name.empty()) {
+    // SSL_set_tlsext_host_name's expansion, without its C cast.
+    SSL_ctrl(client->ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(options.server_name.c_str()));
+  }
   for (;;) {
     const int rc = SSL_connect(client->ssl_);
     if (rc == 1) break;
@@ -408,6 +413,16 @@ TlsClient::~TlsClient() {
 SSL_SESSION* TlsClient::session() const { return SSL_get_session(ssl_); }
 
 bool TlsClient::resumed() const { return SSL_session_reused(ssl_) == 1; }
+
+std::string TlsClient::PeerCommonName() const {
+  X509* peer = SSL_get1_peer_certificate(ssl_);
+  if (peer == nullptr) return "";
+  char buffer[256] = {};
+  const int length = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, buffer,
+                                               sizeof(buffer));
+  X509_free(peer);
+  return length > 0 ? std::string(buffer, static_cast<std::size_t>(length)) : "";
+}
 
 std::string TlsClient::alpn_selected() const {
   const unsigned char* data = nullptr;

@@ -144,6 +144,8 @@ struct ClientOptions {
   std::vector<std::string> alpn;
   // A session to resume (from TlsClient::session()); borrowed.
   SSL_SESSION* session = nullptr;
+  // The SNI server name sent; empty sends none.
+  std::string server_name;
 };
 
 // A blocking TLS client over a non-blocking socket: every call has a deadline, and Exchange
@@ -175,6 +177,8 @@ class TlsClient {
   bool eof() const { return eof_; }
 
   SSL* ssl() const { return ssl_; }
+  // The server's leaf certificate's subject CN ("" without one).
+  std::string PeerCommonName() const;
   // The session to resume on the next connection (owned by this client); null before the server
   // sent one (TLS 1.3 sends its tickets after the handshake: read a response first).
   SSL_SESSION* session() const;
