@@ -4,9 +4,12 @@
 
 #include <cassert>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <span>
 #include <utility>
 
+#include "crypto/digest.h"
 #include "kauth/audience_agnostic.h"
 #include "kauth/bearer.h"
 #include "kauth/group_adder.h"
@@ -29,16 +32,43 @@ std::string RandomUuid() {
   return out;
 }
 
-// R6.4 step 4: the loopback token as its own bearer authenticator (Kubernetes builds it from a
-// one-entry token table, audience-agnostic).
+// The one loopback token, compared in constant time. Kubernetes builds it from a one-entry token
+// table; a table lookup would hash every request's token first, and this authenticator sees the
+// bearer token of every request. Only the length (fixed and public) shortcuts the compare.
+class LoopbackTokenAuthenticator final : public TokenAuthenticator {
+ public:
+  LoopbackTokenAuthenticator(std::string token, UserInfo user)
+      : token_(std::move(token)), user_(std::move(user)) {}
+
+  bool CompletesInline() const override { return true; }
+
+  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
+                                          AuthContext& /*ctx*/) const override {
+    if (token.size() != token_.size() ||
+        !ConstantTimeEquals(AsBytes(token), AsBytes(token_))) {
+      co_return AuthResult::NotApplicable();
+    }
+    co_return AuthResult::Authenticated({user_, {}});
+  }
+
+ private:
+  static std::span<const std::uint8_t> AsBytes(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+  }
+
+  std::string token_;
+  UserInfo user_;
+};
+
+// R6.4 step 4: the loopback token as its own bearer authenticator, audience-agnostic.
 std::unique_ptr<RequestAuthenticator> NewLoopbackAuthenticator(std::string token,
                                                                const Audiences& api_audiences) {
   UserInfo user{.name = std::string(kUserAPIServer),
                 .uid = RandomUuid(),
                 .groups = {std::string(kGroupAuthenticated), std::string(kGroupMasters)}};
-  auto table = TokenFile::FromEntries({{std::move(token), std::move(user)}});
   std::shared_ptr<const TokenAuthenticator> tokens = NewAudienceAgnosticTokenAuthenticator(
-      NewTokenFileAuthenticator(std::move(table)), api_audiences);
+      std::make_unique<LoopbackTokenAuthenticator>(std::move(token), std::move(user)),
+      api_audiences);
   return NewBearerAuthenticator(std::move(tokens));
 }
 

@@ -38,11 +38,21 @@ void AddDouble(std::atomic<double>& target, double delta) {
   }
 }
 
-// Length-prefixed, so that distinct label value lists never share a key.
-std::string SeriesKey(const std::vector<std::string_view>& values) {
-  std::string key;
+// Length-prefixed, so that distinct label value lists never share a key. Built into a
+// per-thread buffer: a series is looked up on every request, and a fresh string per lookup was
+// the larger part of its cost.
+const std::string& SeriesKey(const std::vector<std::string_view>& values) {
+  thread_local std::string key;
+  key.clear();
   for (std::string_view value : values) {
-    key += std::to_string(value.size());
+    std::size_t size = value.size();
+    char digits[20];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + size % 10);
+      size /= 10;
+    } while (size > 0);
+    while (n > 0) key.push_back(digits[--n]);
     key.push_back(':');
     key.append(value);
   }
@@ -62,20 +72,20 @@ class SeriesTable {
 
   template <typename... Args>
   Data& GetOrCreate(const std::vector<std::string_view>& values, const Args&... args) {
-    std::string key = SeriesKey(values);
+    const std::string& key = SeriesKey(values);
     Stripe& stripe = StripeFor(key);
     std::lock_guard lock(stripe.mu);
     auto it = stripe.entries.find(key);
     if (it == stripe.entries.end()) {
       Entry entry{std::vector<std::string>(values.begin(), values.end()),
                   std::make_unique<Data>(args...)};
-      it = stripe.entries.emplace(std::move(key), std::move(entry)).first;
+      it = stripe.entries.emplace(key, std::move(entry)).first;
     }
     return *it->second.data;
   }
 
   const Data* Find(const std::vector<std::string_view>& values) const {
-    const std::string key = SeriesKey(values);
+    const std::string& key = SeriesKey(values);
     const Stripe& stripe = StripeFor(key);
     std::lock_guard lock(stripe.mu);
     const auto it = stripe.entries.find(key);
