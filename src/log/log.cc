@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -51,14 +52,22 @@ class Writer {
       started_ = true;
       std::thread([this] { Run(); }).detach();
     }
-    wake_.notify_one();
+    // Only a sleeping writer needs waking; a busy one takes everything pending next round.
+    if (writer_idle_) {
+      writer_idle_ = false;
+      wake_.notify_one();
+    }
   }
 
   // Returns once everything appended so far was written.
   void Flush() {
     std::unique_lock lock(mu_);
     const std::uint64_t wanted = appended_;
+    ++flushes_waiting_;
+    writer_idle_ = false;
+    wake_.notify_one();
     flushed_.wait(lock, [&] { return written_ >= wanted; });
+    --flushes_waiting_;
   }
 
  private:
@@ -66,7 +75,16 @@ class Writer {
     std::string batch;
     std::unique_lock lock(mu_);
     for (;;) {
+      writer_idle_ = pending_.empty() && dropped_ == 0;
       wake_.wait(lock, [&] { return !pending_.empty() || dropped_ > 0; });
+      writer_idle_ = false;
+      // Under a flood of lines (every refused credential logs one), gather a few milliseconds'
+      // worth per write(2) instead of waking and writing per line.
+      if (flushes_waiting_ == 0 && pending_.size() < kBatchBytes) {
+        lock.unlock();
+        std::this_thread::sleep_for(kGatherTime);
+        lock.lock();
+      }
       batch.swap(pending_);
       const std::uint64_t dropped = dropped_;
       dropped_ = 0;
@@ -97,6 +115,10 @@ class Writer {
   std::condition_variable wake_;
   std::condition_variable flushed_;
   std::string pending_;
+  static constexpr std::size_t kBatchBytes = 64 * 1024;
+  static constexpr auto kGatherTime = std::chrono::milliseconds(2);
+  bool writer_idle_ = false;  // the writer waits for lines and must be woken
+  int flushes_waiting_ = 0;
   std::uint64_t dropped_ = 0;
   std::uint64_t appended_ = 0;  // lines appended so far
   std::uint64_t written_ = 0;   // of which written
