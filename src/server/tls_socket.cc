@@ -161,6 +161,9 @@ bool TlsSocket::BeginTls(SSL_CTX* ctx, std::string_view consumed) {
   BIO_set_data(bio, bio_state_.get());
   SSL_set_bio(ssl_, bio, bio);
   SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // One recv(2) per record instead of two (header, then body). Safe because every read asks
+  // OpenSSL first and waits on the socket only when it wants more bytes.
+  SSL_set_read_ahead(ssl_, 1);
   SSL_set_accept_state(ssl_);
   return true;
 }
