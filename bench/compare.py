@@ -366,8 +366,9 @@ def main():
     cores = os.cpu_count() or 1
     threads = args.threads or (1 if cores <= 2 else cores // 2)
     # Servers on the first cores, load tools on the rest, when there are more than two.
-    server_cpus = f"0-{threads - 1}" if cores > 2 else None
-    load_cpus = f"{threads}-{cores - 1}" if cores > 2 else None
+    pin = cores > 2 and shutil.which("taskset") is not None
+    server_cpus = f"0-{threads - 1}" if pin else None
+    load_cpus = f"{threads}-{cores - 1}" if pin else None
     load_threads = max(1, cores - threads) if cores > 2 else 1
 
     workdir = Path(tempfile.mkdtemp(prefix="kauth-compare-"))
