@@ -4,21 +4,7 @@
 # Generates a PKI and a 10,000-token file once in /tmp/kauth-ipr (via bench/compare.py's helpers).
 set -euo pipefail
 K=$1; N=${2:-2000}; shift 2
-D=/tmp/kauth-ipr
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -f $D/tok ]; then
-  mkdir -p $D
-  /usr/bin/python3 - "$HERE" "$D" <<'PY'
-import sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-import compare
-d = Path(sys.argv[2])
-compare.make_pki(d)
-tokens = compare.make_tokens(d)
-(d / "tok").write_text(tokens[len(tokens) // 2])
-PY
-fi
+source "$(dirname "$0")/bench_inputs.sh"
 PORT=$((20000 + RANDOM % 20000))
 rm -f $D/cg.out*
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$D/cg.out "$K" --bind-address=127.0.0.1 \

@@ -27,6 +27,8 @@ bool CarriesFaithfully(std::string_view value) {
 
 class Builder {
  public:
+  explicit Builder(std::size_t lines) { headers_.reserve(lines); }
+
   // After the first value that cannot be carried, records nothing more: that one is reported.
   void Add(std::string name, std::string_view value) {
     if (!error_.empty()) return;
@@ -132,7 +134,9 @@ Result<HeaderList> IdentityHeaders(const UserInfo& user, const IdentityHeaderOpt
   // an empty Impersonate-User: neither would see the caller.
   if (user.name.empty()) return Error{"cannot forward the identity: empty user name"};
   const Names names = NamesFor(options);
-  Builder builder;
+  std::size_t lines = 1 + user.groups.size() + (user.uid.empty() ? 0 : 1);
+  for (const auto& [key, values] : user.extra) lines += values.size();
+  Builder builder(lines);
   builder.Add(std::string(names.user), user.name);
   for (const std::string& group : user.groups) builder.Add(std::string(names.group), group);
   if (!user.uid.empty()) builder.Add(std::string(names.uid), user.uid);

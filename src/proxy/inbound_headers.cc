@@ -10,6 +10,12 @@
 namespace kauth::proxy {
 namespace {
 
+// The size check inline first: most header names differ in length from the one they are
+// compared with, and every forwarded header meets a dozen such comparisons.
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && EqualsIgnoreCase(a, b);
+}
+
 // RFC 9110 §5.6.1 list elements: split on ',', trim optional whitespace, skip empty elements.
 std::vector<std::string_view> ListElements(std::string_view value) {
   std::vector<std::string_view> out;
@@ -69,9 +75,8 @@ constexpr std::string_view kDropped[] = {
 
 bool IsIdentityHeader(std::string_view name, const FrontProxyHeaderNames& names) {
   return StartsWithIgnoreCase(name, "X-Remote-") || StartsWithIgnoreCase(name, "Impersonate-") ||
-         EqualsIgnoreCase(name, names.username_header) ||
-         EqualsIgnoreCase(name, names.group_header) || EqualsIgnoreCase(name, names.uid_header) ||
-         StartsWithIgnoreCase(name, names.extra_header_prefix);
+         SameName(name, names.username_header) || SameName(name, names.group_header) ||
+         SameName(name, names.uid_header) || StartsWithIgnoreCase(name, names.extra_header_prefix);
 }
 
 }  // namespace
@@ -91,19 +96,22 @@ HeaderList ForwardedRequestHeaders(const http::ServerRequest& request,
   }
   const auto named_by_connection = [&](std::string_view name) {
     return std::any_of(connection_named.begin(), connection_named.end(),
-                       [&](const std::string& listed) { return EqualsIgnoreCase(listed, name); });
+                       [&](const std::string& listed) { return SameName(listed, name); });
   };
 
   HeaderList out;
+  // The client's headers, the X-Forwarded-* trio and the identity lines the handler appends
+  // usually fit without regrowing.
+  out.reserve(24);
   std::vector<std::string> prior_forwarded_for;
   request.ForEachHeader([&](std::string_view name, std::string_view value) {
     const bool dropped =
         std::any_of(std::begin(kDropped), std::end(kDropped),
-                    [&](std::string_view listed) { return EqualsIgnoreCase(listed, name); });
+                    [&](std::string_view listed) { return SameName(listed, name); });
     if (dropped || named_by_connection(name) || IsIdentityHeader(name, options.identity_names)) {
       return;
     }
-    if (EqualsIgnoreCase(name, "X-Forwarded-For")) {
+    if (SameName(name, "X-Forwarded-For")) {
       prior_forwarded_for.emplace_back(value);
       return;
     }

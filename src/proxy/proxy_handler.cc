@@ -68,6 +68,7 @@ Awaitable<http::ServerResponse> ProxyHandler::Handle(http::ServerRequest& reques
       .body = request.body_source(),
   };
   // Last, so that no client header can shadow them.
+  upstream_request.headers.reserve(upstream_request.headers.size() + identity->size());
   for (auto& header : *identity) upstream_request.headers.push_back(std::move(header));
 
   UpstreamResult result = co_await options_.upstream->RoundTrip(std::move(upstream_request));

@@ -2,7 +2,7 @@
 // 0.8 GB to compile). The streams are plain Asio sockets and asio::ssl streams: Beast's
 // tcp_stream runs its timeout handler on the executor the socket was created on, which races
 // with a later user of a pooled connection on another strand, so deadlines here are per
-// operation, on the executor of the coroutine that waits.
+// exchange (ExchangeDeadline), on the executor of the coroutine that waits.
 #include "proxy/upstream_client.h"
 
 #include <openssl/err.h>
@@ -229,10 +229,11 @@ Result<std::string> ReadWholeFile(const std::string& path) {
 }
 
 bool IsValidHeaderValue(std::string_view value) {
-  return std::none_of(value.begin(), value.end(), [](char c) {
+  for (const char c : value) {
     const auto byte = static_cast<unsigned char>(c);
-    return (byte < 0x20 && byte != '\t') || byte == 0x7f;
-  });
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
+  }
+  return true;
 }
 
 Result<std::string> LoadToken(const std::string& path) {
@@ -442,6 +443,70 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
+// The deadlines of one exchange on a connection: one timer, armed lazily as the server's
+// connection watchdog does. WithTimeout costs a parallel group of two coroutines per operation;
+// this costs one timer wait per exchange, since the deadlines of its operations only move later.
+// When a deadline passes during an operation the connection is closed, which fails the
+// operation; the caller sees expired() and drops the connection.
+//
+// Shared with the timer's pending wait, which may complete after the exchange ended; Stop()
+// makes such a late wake-up do nothing. The timer runs on the exchange's executor, so its wake-ups
+// never run concurrently with the coroutine that owns the connection.
+class ExchangeDeadline : public std::enable_shared_from_this<ExchangeDeadline> {
+ public:
+  using Clock = asio::steady_timer::clock_type;
+
+  ExchangeDeadline(const asio::any_io_executor& executor, Connection& connection)
+      : timer_(executor), connection_(&connection) {}
+
+  // Bounds the operations that follow by `timeout` from now.
+  void Set(std::chrono::nanoseconds timeout) {
+    deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
+    if (deadline_ < armed_) Arm(deadline_);
+  }
+
+  // Leaves the operations that follow unbounded (reading the client's request body).
+  void Clear() { deadline_ = Clock::time_point::max(); }
+
+  // A deadline passed and closed the connection.
+  bool expired() const { return expired_; }
+
+  // Ends the exchange: the connection may go on to other owners.
+  void Stop() {
+    connection_ = nullptr;
+    if (armed_ != Clock::time_point::max()) timer_.cancel();
+  }
+
+ private:
+  void Arm(Clock::time_point at) {
+    armed_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+      // Aborted: re-armed earlier, or stopped.
+      if (!ec) self->Fire();
+    });
+  }
+
+  void Fire() {
+    armed_ = Clock::time_point::max();
+    if (connection_ == nullptr) return;
+    if (deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() < deadline_) {
+      // A later deadline was set while the timer ran.
+      Arm(deadline_);
+      return;
+    }
+    expired_ = true;
+    connection_->Close();
+  }
+
+  asio::steady_timer timer_;
+  Connection* connection_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point armed_ = Clock::time_point::max();
+  bool expired_ = false;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Responses
 
@@ -455,6 +520,8 @@ class ResponseParser final : public bhttp::basic_parser<false> {
     // Bodies stream through; their size is the client's business.
     body_limit(boost::none);
     skip(head_request);
+    // Room for a typical response's fields without regrowing.
+    fields.reserve(12);
   }
 
   unsigned status = 0;
@@ -616,35 +683,42 @@ class UpstreamTunnel final : public http::ByteStream {
   bool closed_ = false;
 };
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing the server redoes. Lower case.
-bool IsDroppedResponseHeader(std::string_view lower_name, bool switching_protocols) {
-  if (lower_name == "upgrade") return !switching_protocols;
-  return lower_name == "connection" || lower_name == "keep-alive" ||
-         lower_name == "proxy-connection" || lower_name == "te" || lower_name == "trailer" ||
-         lower_name == "transfer-encoding" || lower_name == "content-length";
+// The size check inline first: most header names differ in length from the one they are
+// compared with, and every forwarded header meets a dozen such comparisons.
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && EqualsIgnoreCase(a, b);
+}
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing the server redoes.
+bool IsDroppedResponseHeader(std::string_view name, bool switching_protocols) {
+  if (SameName(name, "Upgrade")) return !switching_protocols;
+  return SameName(name, "Connection") || SameName(name, "Keep-Alive") ||
+         SameName(name, "Proxy-Connection") || SameName(name, "TE") || SameName(name, "Trailer") ||
+         SameName(name, "Transfer-Encoding") || SameName(name, "Content-Length");
 }
 
 HeaderList ResponseHeaders(HeaderList fields, bool switching_protocols) {
-  std::vector<std::string> named_by_connection;
+  // Views into the Connection fields, which are dropped and so never moved from below.
+  std::vector<std::string_view> named_by_connection;
   for (const auto& [name, value] : fields) {
-    if (!EqualsIgnoreCase(name, "Connection")) continue;
+    if (!SameName(name, "Connection")) continue;
     for (std::string_view token : Split(value, ',')) {
       token = TrimSpace(token);
-      if (!token.empty()) named_by_connection.push_back(AsciiLower(token));
+      if (!token.empty()) named_by_connection.push_back(token);
     }
   }
   HeaderList out;
   out.reserve(fields.size());
-  for (auto& [name, value] : fields) {
-    const std::string lower = AsciiLower(name);
-    if (IsDroppedResponseHeader(lower, switching_protocols)) continue;
+  for (auto& field : fields) {
+    const std::string& name = field.first;
+    if (IsDroppedResponseHeader(name, switching_protocols)) continue;
     // A 101 names Upgrade in its Connection header; that Upgrade is the point of the answer.
-    if (!(switching_protocols && lower == "upgrade") &&
-        std::find(named_by_connection.begin(), named_by_connection.end(), lower) !=
-            named_by_connection.end()) {
+    if (!(switching_protocols && SameName(name, "Upgrade")) &&
+        std::any_of(named_by_connection.begin(), named_by_connection.end(),
+                    [&](std::string_view listed) { return SameName(listed, name); })) {
       continue;
     }
-    out.emplace_back(std::move(name), std::move(value));
+    out.push_back(std::move(field));
   }
   return out;
 }
@@ -652,14 +726,25 @@ HeaderList ResponseHeaders(HeaderList fields, bool switching_protocols) {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-bool IsTokenChar(char c) {
-  const auto byte = static_cast<unsigned char>(c);
-  if (std::isalnum(byte)) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
+// RFC 9110 tchar, as a table: every forwarded header name is checked, byte by byte, on every
+// request.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}();
 
 bool IsToken(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), IsTokenChar);
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
 }
 
 bool IsValidTarget(std::string_view target) {
@@ -673,14 +758,20 @@ bool IsValidTarget(std::string_view target) {
 // Expect, because kauthd's server answers the client's 100-continue itself and the body is
 // already on its way.
 bool IsTransportHeader(std::string_view name) {
-  return EqualsIgnoreCase(name, "Host") || EqualsIgnoreCase(name, "Content-Length") ||
-         EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Expect");
+  return SameName(name, "Host") || SameName(name, "Content-Length") ||
+         SameName(name, "Transfer-Encoding") || SameName(name, "Expect");
 }
 
 bool HasHeader(const HeaderList& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
+                     [&](const auto& header) { return SameName(header.first, name); });
 }
+
+// Stops an exchange's deadline on every way out of the exchange.
+struct StopDeadline {
+  ExchangeDeadline& deadline;
+  ~StopDeadline() { deadline.Stop(); }
+};
 
 // What one attempt on one connection gave.
 struct Exchange {
@@ -860,7 +951,7 @@ class UpstreamClientImpl final : public UpstreamClient {
     for (const auto& [name, value] : request.headers) {
       if (IsTransportHeader(name)) continue;
       // kauthd's own credential replaces any other.
-      if (!token_.empty() && EqualsIgnoreCase(name, "Authorization")) continue;
+      if (!token_.empty() && SameName(name, "Authorization")) continue;
       if (!IsToken(name)) return Error{"net/http: invalid header field name \"" + name + "\""};
       // The value is not repeated: it may be a credential.
       if (!IsValidHeaderValue(value)) {
@@ -884,13 +975,16 @@ class UpstreamClientImpl final : public UpstreamClient {
   }
 
   Awaitable<std::optional<UpstreamError>> WriteAll(
-      Connection& connection, std::span<const asio::const_buffer> buffers) const {
-    const auto written = co_await WithTimeout(connection.Write(buffers), timeout_);
-    if (!written) {
+      Connection& connection, ExchangeDeadline& deadline,
+      std::span<const asio::const_buffer> buffers) const {
+    deadline.Set(timeout_);
+    const auto [ec, n] = co_await connection.Write(buffers);
+    deadline.Clear();
+    if (deadline.expired()) {
       co_return UpstreamError{UpstreamFailure::kTimeout,
                               "write tcp " + connection.name() + ": i/o timeout", timeout_};
     }
-    if (const auto& [ec, n] = *written; ec) {
+    if (ec) {
       co_return UpstreamError{UpstreamFailure::kBroken,
                               "write tcp " + connection.name() + ": " + GoErrorText(ec)};
     }
@@ -900,6 +994,7 @@ class UpstreamClientImpl final : public UpstreamClient {
   // Content-Length framing when the client declared a length (the body must then match it, as
   // Go's Transport checks), chunked otherwise.
   Awaitable<std::optional<UpstreamError>> WriteBody(Connection& connection,
+                                                    ExchangeDeadline& deadline,
                                                     http::BodySource& body) const {
     const std::optional<std::uint64_t> declared = body.length();
     std::uint64_t sent = 0;
@@ -918,13 +1013,13 @@ class UpstreamClientImpl final : public UpstreamClient {
         if (declared) co_return std::nullopt;
         static constexpr std::string_view kLastChunk = "0\r\n\r\n";
         const std::array buffers{asio::const_buffer(kLastChunk.data(), kLastChunk.size())};
-        co_return co_await WriteAll(connection, buffers);
+        co_return co_await WriteAll(connection, deadline, buffers);
       }
       sent += piece->size();
       std::optional<UpstreamError> failed;
       if (declared) {
         const std::array buffers{asio::const_buffer(piece->data(), piece->size())};
-        failed = co_await WriteAll(connection, buffers);
+        failed = co_await WriteAll(connection, deadline, buffers);
       } else {
         std::array<char, 20> size_line;
         auto [end, ec] = std::to_chars(size_line.data(), size_line.data() + size_line.size() - 2,
@@ -934,7 +1029,7 @@ class UpstreamClientImpl final : public UpstreamClient {
         const std::array buffers{
             asio::const_buffer(size_line.data(), static_cast<std::size_t>(end - size_line.data())),
             asio::const_buffer(piece->data(), piece->size()), asio::const_buffer("\r\n", 2)};
-        failed = co_await WriteAll(connection, buffers);
+        failed = co_await WriteAll(connection, deadline, buffers);
       }
       if (failed) co_return failed;
     }
@@ -944,9 +1039,12 @@ class UpstreamClientImpl final : public UpstreamClient {
   // 101) within one --upstream-timeout.
   Awaitable<Exchange> Send(Connection& connection, const std::string& head,
                            const UpstreamRequest& request) const {
+    const auto executor = co_await asio::this_coro::executor;
+    const auto deadline = std::make_shared<ExchangeDeadline>(executor, connection);
+    const StopDeadline stop_deadline{*deadline};
     Exchange out;
     const std::array head_buffers{asio::const_buffer(head.data(), head.size())};
-    if (auto failed = co_await WriteAll(connection, head_buffers)) {
+    if (auto failed = co_await WriteAll(connection, *deadline, head_buffers)) {
       // A write to a connection the upstream closed fails (or, with TCP, succeeds and the read
       // then sees EOF): either way no response byte came.
       out.error = std::move(failed);
@@ -954,13 +1052,13 @@ class UpstreamClientImpl final : public UpstreamClient {
       co_return out;
     }
     if (request.body != nullptr) {
-      if (auto failed = co_await WriteBody(connection, *request.body)) {
+      if (auto failed = co_await WriteBody(connection, *deadline, *request.body)) {
         out.error = std::move(failed);
         co_return out;
       }
     }
     const bool head_request = request.method == "HEAD";
-    const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    deadline->Set(timeout_);
     beast::flat_buffer& buffer = connection.buffer;
     bool received = buffer.size() > 0;
     int interim = 0;
@@ -989,14 +1087,12 @@ class UpstreamClientImpl final : public UpstreamClient {
         }
       }
       const std::size_t room = std::min(kReadBytes, buffer.max_size() - buffer.size());
-      const auto read =
-          co_await WithTimeout(connection.ReadSome(buffer.prepare(room)), Remaining(deadline));
-      if (!read) {
+      const auto [ec, n] = co_await connection.ReadSome(buffer.prepare(room));
+      if (deadline->expired()) {
         out.error = UpstreamError{UpstreamFailure::kTimeout,
                                   "net/http: timeout awaiting response headers", timeout_};
         co_return out;
       }
-      const auto& [ec, n] = *read;
       buffer.commit(n);
       if (n > 0) received = true;
       if (ec) {

@@ -850,9 +850,16 @@ class Http1Connection final : public Connection,
     // One buffer: Beast's flat_stream writes nothing for a buffer sequence whose first buffer
     // is empty, and a single TLS write also makes fewer records.
     if (inline_body) head += response.body;
+    if (stream && body_allowed && !head_only && length) {
+      // As Go's buffered response writer does, the head waits for the body's first piece and
+      // goes out with it: one TLS record and one write instead of two. A chunked body (a watch)
+      // sends its head at once, since its first piece may be minutes away.
+      co_return co_await WriteStream(*stream, length, chunked, head);
+    }
     if (!co_await WriteAll(head)) co_return false;
     if (!stream || !body_allowed || head_only) co_return true;
-    co_return co_await WriteStream(*stream, length, chunked);
+    head.clear();
+    co_return co_await WriteStream(*stream, length, chunked, head);
   }
 
   asio::awaitable<bool> WriteAll(std::string_view data) {
@@ -862,11 +869,13 @@ class Http1Connection final : public Connection,
     co_return !ec;
   }
 
-  // Copies a streamed body to the client, each piece as soon as it arrives. False when the
-  // connection must be dropped: the client left, or the source failed or disagreed with its own
-  // length (ending the response normally would pass a cut body off as complete).
+  // Copies a streamed body to the client, each piece as soon as it arrives; `head`, when not
+  // empty (only with a Content-Length), goes out with the first piece, or alone when the body
+  // ends or fails first. False when the connection must be dropped: the client left, or the
+  // source failed or disagreed with its own length (ending the response normally would pass a
+  // cut body off as complete).
   asio::awaitable<bool> WriteStream(http::BodySource& stream, std::optional<std::uint64_t> length,
-                                    bool chunked) {
+                                    bool chunked, std::string& head) {
     std::uint64_t sent = 0;
     std::string frame;
     for (;;) {
@@ -876,11 +885,23 @@ class Http1Connection final : public Connection,
           log::Info(kSource, "Response body stream failed",
                     {{"remote", remote_address_}, {"err", piece.error().message}});
         }
+        // The client still gets the head it would have got before the failure.
+        if (!head.empty()) co_await WriteAll(head);
         co_return false;
       }
       if (piece->empty()) break;
       sent += piece->size();
-      if (length && sent > *length) co_return false;
+      if (length && sent > *length) {
+        if (!head.empty()) co_await WriteAll(head);
+        co_return false;
+      }
+      if (!head.empty()) {
+        head += *piece;
+        const bool written = co_await WriteAll(head);
+        head.clear();
+        if (!written) co_return false;
+        continue;
+      }
       if (chunked) {
         // One record per chunk: size line, data and CRLF together.
         frame.clear();
@@ -893,6 +914,7 @@ class Http1Connection final : public Connection,
         co_return false;
       }
     }
+    if (!head.empty() && !co_await WriteAll(head)) co_return false;
     if (length && sent != *length) co_return false;
     if (chunked && !co_await WriteAll("0\r\n\r\n")) co_return false;
     co_return true;

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -205,6 +208,39 @@ TEST_F(UpstreamClientTest, UnansweredRequestTimesOutWaitingForTheHead) {
   EXPECT_EQ(got.result.error().timeout, std::chrono::milliseconds(200));
   EXPECT_GE(elapsed, std::chrono::milliseconds(200));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
+}
+
+// A request body whose pieces come `gap` apart, as from a slow client.
+class SlowBody final : public http::BodySource {
+ public:
+  SlowBody(int pieces, std::chrono::milliseconds gap) : pieces_(pieces), gap_(gap) {}
+
+  Awaitable<Result<std::string_view>> Read() override {
+    if (pieces_ == 0) co_return std::string_view();
+    --pieces_;
+    asio::steady_timer timer(co_await asio::this_coro::executor, gap_);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return std::string_view("piece");
+  }
+  std::optional<std::uint64_t> length() const override { return std::nullopt; }
+
+ private:
+  int pieces_;
+  std::chrono::milliseconds gap_;
+};
+
+TEST_F(UpstreamClientTest, TimeoutBoundsEachWriteNotTheWholeUpload) {
+  TestUpstream upstream;
+  auto client = MakeClient({.url = PlainUrl(upstream), .timeout = std::chrono::milliseconds(200)});
+  // 4 x 120 ms: the exchange outlasts the timeout twice over while each write takes none of it.
+  SlowBody body(4, std::chrono::milliseconds(120));
+  const auto start = std::chrono::steady_clock::now();
+  const Fetched got =
+      Do(*client, UpstreamRequest{.method = "POST", .target = "/echo", .body = &body});
+  ASSERT_TRUE(got.result) << got.result.error().message;
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400));
+  EXPECT_EQ(got.result->status, 200u);
+  EXPECT_EQ(upstream.last().body_length, 20u);
 }
 
 TEST_F(UpstreamClientTest, KeepAliveConnectionIsReused) {
