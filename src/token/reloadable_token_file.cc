@@ -6,6 +6,7 @@
 #include "crypto/digest.h"
 #include "token/token_file_read.h"
 #include "watch/file_watcher.h"
+#include "watch/reload_record.h"
 
 namespace kauth {
 
@@ -105,21 +106,7 @@ std::optional<TokenFileReload> ReloadableTokenFile::Attempt(bool only_if_stat_ch
   std::vector<std::shared_ptr<const Listener>> listeners;
   {
     std::lock_guard lock(status_mu_);
-    switch (reload.outcome) {
-      case TokenFileReload::Outcome::kSwapped:
-        ++status_.swaps;
-        status_.last_error.reset();
-        status_.last_success = std::chrono::system_clock::now();
-        break;
-      case TokenFileReload::Outcome::kUnchanged:
-        // Back to the bytes in force: whatever failed before no longer stands.
-        status_.last_error.reset();
-        break;
-      case TokenFileReload::Outcome::kFailed:
-        ++status_.failures;
-        status_.last_error = reload.error;
-        break;
-    }
+    RecordReloadAttempt(reload, status_);
     listeners = listeners_;
   }
   for (const auto& listener : listeners) (*listener)(reload);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "watch/file_watcher.h"
+#include "watch/reload_record.h"
 
 namespace kauth {
 
@@ -73,21 +74,7 @@ CaBundleReload ReloadableCaBundle::Reload() {
   std::vector<std::shared_ptr<const Listener>> listeners;
   {
     std::lock_guard lock(status_mu_);
-    switch (reload.outcome) {
-      case CaBundleReload::Outcome::kSwapped:
-        ++status_.swaps;
-        status_.last_error.reset();
-        status_.last_success = std::chrono::system_clock::now();
-        break;
-      case CaBundleReload::Outcome::kUnchanged:
-        // Back to the bytes in force: whatever failed before no longer stands.
-        status_.last_error.reset();
-        break;
-      case CaBundleReload::Outcome::kFailed:
-        ++status_.failures;
-        status_.last_error = reload.error;
-        break;
-    }
+    RecordReloadAttempt(reload, status_);
     listeners = listeners_;
   }
   for (const auto& listener : listeners) (*listener)(reload);
