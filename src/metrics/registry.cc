@@ -41,7 +41,7 @@ void AddDouble(std::atomic<double>& target, double delta) {
 // Length-prefixed, so that distinct label value lists never share a key. Built into a
 // per-thread buffer: a series is looked up on every request, and a fresh string per lookup was
 // the larger part of its cost.
-const std::string& SeriesKey(const std::vector<std::string_view>& values) {
+const std::string& SeriesKey(LabelValues values) {
   thread_local std::string key;
   key.clear();
   for (std::string_view value : values) {
@@ -71,7 +71,7 @@ class SeriesTable {
   };
 
   template <typename... Args>
-  Data& GetOrCreate(const std::vector<std::string_view>& values, const Args&... args) {
+  Data& GetOrCreate(LabelValues values, const Args&... args) {
     const std::string& key = SeriesKey(values);
     Stripe& stripe = StripeFor(key);
     std::lock_guard lock(stripe.mu);
@@ -84,7 +84,7 @@ class SeriesTable {
     return *it->second.data;
   }
 
-  const Data* Find(const std::vector<std::string_view>& values) const {
+  const Data* Find(LabelValues values) const {
     const std::string& key = SeriesKey(values);
     const Stripe& stripe = StripeFor(key);
     std::lock_guard lock(stripe.mu);
@@ -287,11 +287,11 @@ class ScalarFamily : public Family {
   }
 
  protected:
-  Scalar& Get(const std::vector<std::string_view>& label_values) {
+  Scalar& Get(LabelValues label_values) {
     CheckLabels(label_values.size());
     return series_.GetOrCreate(label_values);
   }
-  double Read(const std::vector<std::string_view>& label_values) const {
+  double Read(LabelValues label_values) const {
     CheckLabels(label_values.size());
     const Scalar* scalar = series_.Find(label_values);
     return scalar == nullptr ? 0 : scalar->value.load(std::memory_order_relaxed);
@@ -314,10 +314,10 @@ class ScalarFamily : public Family {
 class CounterImpl final : public Counter, public ScalarFamily {
  public:
   using ScalarFamily::ScalarFamily;
-  void Add(const std::vector<std::string_view>& label_values, double delta) override {
+  void Add(LabelValues label_values, double delta) override {
     AddDouble(Get(label_values).value, delta);
   }
-  double Value(const std::vector<std::string_view>& label_values) const override {
+  double Value(LabelValues label_values) const override {
     return Read(label_values);
   }
 };
@@ -325,13 +325,13 @@ class CounterImpl final : public Counter, public ScalarFamily {
 class GaugeImpl final : public Gauge, public ScalarFamily {
  public:
   using ScalarFamily::ScalarFamily;
-  void Set(const std::vector<std::string_view>& label_values, double value) override {
+  void Set(LabelValues label_values, double value) override {
     Get(label_values).value.store(value, std::memory_order_relaxed);
   }
-  void Add(const std::vector<std::string_view>& label_values, double delta) override {
+  void Add(LabelValues label_values, double delta) override {
     AddDouble(Get(label_values).value, delta);
   }
-  double Value(const std::vector<std::string_view>& label_values) const override {
+  double Value(LabelValues label_values) const override {
     return Read(label_values);
   }
 };
@@ -361,7 +361,7 @@ class HistogramImpl final : public Histogram, public Family {
     if (unlabelled()) series_.GetOrCreate({}, bounds_.size());
   }
 
-  void Observe(const std::vector<std::string_view>& label_values, double value) override {
+  void Observe(LabelValues label_values, double value) override {
     CheckLabels(label_values.size());
     HistogramData& data = series_.GetOrCreate(label_values, bounds_.size());
     // The first bound >= value; NaN compares false with every bound and lands in +Inf, as
@@ -375,7 +375,7 @@ class HistogramImpl final : public Histogram, public Family {
     AddDouble(data.sum, value);
   }
 
-  std::uint64_t Count(const std::vector<std::string_view>& label_values) const override {
+  std::uint64_t Count(LabelValues label_values) const override {
     CheckLabels(label_values.size());
     const HistogramData* data = series_.Find(label_values);
     if (data == nullptr) return 0;
@@ -386,7 +386,7 @@ class HistogramImpl final : public Histogram, public Family {
     return total;
   }
 
-  double Sum(const std::vector<std::string_view>& label_values) const override {
+  double Sum(LabelValues label_values) const override {
     CheckLabels(label_values.size());
     const HistogramData* data = series_.Find(label_values);
     return data == nullptr ? 0 : data->sum.load(std::memory_order_relaxed);

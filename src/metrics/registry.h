@@ -20,12 +20,18 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace kauth::metrics {
+
+// Label values in the order of the metric's label names. A span, so that recording
+// (`counter.Add({code, method})`, from a braced list, an array or a vector) allocates nothing.
+using LabelValues = std::span<const std::string_view>;
 
 // Kubernetes' stability levels appear in HELP text as "[ALPHA] ..." / "[BETA] ..." /
 // "[STABLE] ..."; kNone writes the help text alone.
@@ -35,27 +41,51 @@ class Counter {
  public:
   virtual ~Counter() = default;
   // `label_values` in the order of the metric's label names. `delta` must be >= 0.
-  virtual void Add(const std::vector<std::string_view>& label_values, double delta = 1) = 0;
+  virtual void Add(LabelValues label_values, double delta = 1) = 0;
+  void Add(std::initializer_list<std::string_view> label_values, double delta = 1) {
+    Add(LabelValues(label_values.begin(), label_values.size()), delta);
+  }
   // 0 for a series never recorded.
-  virtual double Value(const std::vector<std::string_view>& label_values) const = 0;
+  virtual double Value(LabelValues label_values) const = 0;
+  double Value(std::initializer_list<std::string_view> label_values) const {
+    return Value(LabelValues(label_values.begin(), label_values.size()));
+  }
 };
 
 class Gauge {
  public:
   virtual ~Gauge() = default;
-  virtual void Set(const std::vector<std::string_view>& label_values, double value) = 0;
-  virtual void Add(const std::vector<std::string_view>& label_values, double delta) = 0;
-  virtual double Value(const std::vector<std::string_view>& label_values) const = 0;
+  virtual void Set(LabelValues label_values, double value) = 0;
+  virtual void Add(LabelValues label_values, double delta) = 0;
+  virtual double Value(LabelValues label_values) const = 0;
+  void Set(std::initializer_list<std::string_view> label_values, double value) {
+    Set(LabelValues(label_values.begin(), label_values.size()), value);
+  }
+  void Add(std::initializer_list<std::string_view> label_values, double delta) {
+    Add(LabelValues(label_values.begin(), label_values.size()), delta);
+  }
+  double Value(std::initializer_list<std::string_view> label_values) const {
+    return Value(LabelValues(label_values.begin(), label_values.size()));
+  }
 };
 
 class Histogram {
  public:
   virtual ~Histogram() = default;
   // Counts `value` in the first bucket whose upper bound is >= value (Prometheus' "le").
-  virtual void Observe(const std::vector<std::string_view>& label_values, double value) = 0;
+  virtual void Observe(LabelValues label_values, double value) = 0;
+  void Observe(std::initializer_list<std::string_view> label_values, double value) {
+    Observe(LabelValues(label_values.begin(), label_values.size()), value);
+  }
   // 0 for a series never recorded.
-  virtual std::uint64_t Count(const std::vector<std::string_view>& label_values) const = 0;
-  virtual double Sum(const std::vector<std::string_view>& label_values) const = 0;
+  virtual std::uint64_t Count(LabelValues label_values) const = 0;
+  virtual double Sum(LabelValues label_values) const = 0;
+  std::uint64_t Count(std::initializer_list<std::string_view> label_values) const {
+    return Count(LabelValues(label_values.begin(), label_values.size()));
+  }
+  double Sum(std::initializer_list<std::string_view> label_values) const {
+    return Sum(LabelValues(label_values.begin(), label_values.size()));
+  }
 };
 
 // One series of a metric whose values are read at scrape time (see AddCollected*).

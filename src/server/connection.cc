@@ -100,19 +100,6 @@ bool IsFramingHeader(std::string_view name) {
   }
 }
 
-// The Date header's value, formatted once a second per thread rather than per response.
-std::string_view CachedHttpDate() {
-  thread_local std::time_t cached_second = -1;
-  thread_local std::string cached;
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t second = std::chrono::system_clock::to_time_t(now);
-  if (second != cached_second) {
-    cached = HttpDate(now);
-    cached_second = second;
-  }
-  return cached;
-}
-
 void AppendDecimal(std::string& out, std::uint64_t value) {
   char digits[20];
   const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;

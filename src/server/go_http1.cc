@@ -321,4 +321,16 @@ std::string HttpDate(std::chrono::system_clock::time_point time) {
   return text;
 }
 
+std::string_view CachedHttpDate() {
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t second = std::chrono::system_clock::to_time_t(now);
+  if (second != cached_second) {
+    cached = HttpDate(now);
+    cached_second = second;
+  }
+  return cached;
+}
+
 }  // namespace kauth::server

@@ -64,6 +64,9 @@ std::optional<std::string> OriginFormTarget(std::string_view method, std::string
 // The Date header's value, RFC 7231's IMF-fixdate as Go writes it:
 // "Mon, 02 Jan 2006 15:04:05 GMT".
 std::string HttpDate(std::chrono::system_clock::time_point time);
+// HttpDate(now), formatted once a second per thread rather than per response. Valid on this
+// thread until the next call.
+std::string_view CachedHttpDate();
 
 }  // namespace kauth::server
 

@@ -1,7 +1,7 @@
 #include "server/http2_fields.h"
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
 
 #include "core/strings.h"
 #include "server/go_http1.h"
@@ -9,18 +9,12 @@
 namespace kauth::server {
 namespace {
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+bool HasUpperAscii(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-std::string WireValue(std::string_view value) {
-  std::string out(value);
-  std::replace_if(
-      out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-  return out;
+bool HasLineBreak(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
 }  // namespace
@@ -54,10 +48,23 @@ void JoinCookieFields(HeaderFields& fields) {
 
 Http2ResponseHead MakeHttp2ResponseHead(unsigned status, const HeaderFields& headers,
                                         std::optional<std::uint64_t> content_length,
-                                        std::chrono::system_clock::time_point now) {
+                                        std::string_view date) {
   Http2ResponseHead head;
   head.fields.reserve(headers.size() + 3);
-  head.fields.emplace_back(":status", std::to_string(status));
+  // One block for every byte that must change (lower-cased names, values with line breaks, the
+  // numbers); everything else is viewed where the handler put it.
+  std::size_t rewritten = 3 + 20;
+  for (const auto& [name, value] : headers) rewritten += name.size() + value.size();
+  head.storage = std::make_unique_for_overwrite<char[]>(rewritten);
+  char* free = head.storage.get();
+  char* const limit = free + rewritten;
+  const auto number = [&](std::uint64_t value) {
+    char* const begin = free;
+    free = std::to_chars(free, limit, value).ptr;
+    return std::string_view(begin, static_cast<std::size_t>(free - begin));
+  };
+
+  head.fields.emplace_back(":status", number(status));
   bool has_date = false;
   for (const auto& [name, value] : headers) {
     if (EqualsIgnoreCase(name, "Connection")) {
@@ -71,10 +78,25 @@ Http2ResponseHead MakeHttp2ResponseHead(unsigned status, const HeaderFields& hea
     // "TE" may only carry "trailers" in HTTP/2; a response has no use for it at all.
     if (EqualsIgnoreCase(name, "TE")) continue;
     if (EqualsIgnoreCase(name, "Date")) has_date = true;
-    head.fields.emplace_back(LowerAscii(name), WireValue(value));
+    std::string_view wire_name = name;
+    if (HasUpperAscii(name)) {
+      std::transform(name.begin(), name.end(), free, [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      });
+      wire_name = std::string_view(free, name.size());
+      free += name.size();
+    }
+    std::string_view wire_value = value;
+    if (HasLineBreak(value)) {
+      std::replace_copy_if(
+          value.begin(), value.end(), free, [](char c) { return c == '\r' || c == '\n'; }, ' ');
+      wire_value = std::string_view(free, value.size());
+      free += value.size();
+    }
+    head.fields.emplace_back(wire_name, wire_value);
   }
-  if (!has_date) head.fields.emplace_back("date", HttpDate(now));
-  if (content_length) head.fields.emplace_back("content-length", std::to_string(*content_length));
+  if (!has_date) head.fields.emplace_back("date", date);
+  if (content_length) head.fields.emplace_back("content-length", number(*content_length));
   return head;
 }
 

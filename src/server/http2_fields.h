@@ -6,8 +6,8 @@
 #ifndef KAUTH_SERVER_HTTP2_FIELDS_H_
 #define KAUTH_SERVER_HTTP2_FIELDS_H_
 
-#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,21 +28,27 @@ void JoinCookieFields(HeaderFields& fields);
 
 // A response head for the wire.
 struct Http2ResponseHead {
+  using Field = std::pair<std::string_view, std::string_view>;
   // ":status" first; then the handler's headers with names lower-cased, in order, minus invalid
   // names, connection-specific fields and content-length; then "date" (unless the handler set
   // one) and "content-length" (when `content_length` has a value). Values have CR and LF
-  // replaced by spaces, as Go's server does.
-  HeaderFields fields;
+  // replaced by spaces, as Go's server does. Views into `storage`, the handler's headers and the
+  // date given: valid while all three are.
+  std::vector<Field> fields;
   // The handler sent "Connection: close": Go's http2 server takes that as a request to shut the
   // connection down gracefully after this stream (and so does kauthd).
   bool close_requested = false;
+  // What had to change (lower-cased names, rewritten values, the numbers). On the heap, so that
+  // moving the head keeps the views valid.
+  std::unique_ptr<char[]> storage;
 };
 
 // `status` must be a final status (200-999); `content_length` is the body's length when it is
-// known and a body is allowed (not for 204 or 304).
+// known and a body is allowed (not for 204 or 304); `date` the Date value to add when the
+// handler set none.
 Http2ResponseHead MakeHttp2ResponseHead(unsigned status, const HeaderFields& headers,
                                         std::optional<std::uint64_t> content_length,
-                                        std::chrono::system_clock::time_point now);
+                                        std::string_view date);
 
 }  // namespace kauth::server
 

@@ -519,7 +519,7 @@ class Session final : public Http2Session {
         source ? source->length() : std::optional<std::uint64_t>(response.body.size());
     const Http2ResponseHead head =
         MakeHttp2ResponseHead(status, response.headers, body_allowed ? length : std::nullopt,
-                              std::chrono::system_clock::now());
+                              CachedHttpDate());
     std::vector<nghttp2_nv> nva;
     nva.reserve(head.fields.size());
     for (const auto& [name, value] : head.fields) {
@@ -612,6 +612,7 @@ class Session final : public Http2Session {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     Session& self = From(user_data);
     auto stream = std::make_shared<Stream>(self, frame->hd.stream_id, self.executor_);
+    stream->fields.reserve(8);
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream.get());
     self.streams_.emplace(frame->hd.stream_id, std::move(stream));
     return 0;

@@ -2,10 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include "server/go_http1.h"
+
 namespace kauth::server {
 namespace {
 
 const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1136214245));
+// Named: the head views the date it is given.
+const std::string kDate = HttpDate(kNow);
+
+HeaderFields Owned(const Http2ResponseHead& head) {
+  HeaderFields fields;
+  for (const auto& [name, value] : head.fields) fields.emplace_back(name, value);
+  return fields;
+}
 
 TEST(Http2FieldsTest, ConnectionSpecificFieldsAreRecognisedInAnyCase) {
   for (const char* name :
@@ -24,14 +36,14 @@ TEST(Http2FieldsTest, CookieFieldsAreJoinedWhereTheFirstWas) {
 }
 
 TEST(Http2FieldsTest, ResponseHeadIsLowerCasedWithDateAndContentLength) {
-  const Http2ResponseHead head = MakeHttp2ResponseHead(401,
-                                                       {{"Content-Type", "application/json"},
-                                                        {"Audit-Id", "a\r\nb"},
-                                                        {"Warning", "1"},
-                                                        {"Warning", "2"}},
-                                                       129, kNow);
+  // Named: the head views the headers it was made from.
+  const HeaderFields headers = {{"Content-Type", "application/json"},
+                                {"Audit-Id", "a\r\nb"},
+                                {"Warning", "1"},
+                                {"Warning", "2"}};
+  const Http2ResponseHead head = MakeHttp2ResponseHead(401, headers, 129, kDate);
   EXPECT_FALSE(head.close_requested);
-  EXPECT_EQ(head.fields, (HeaderFields{{":status", "401"},
+  EXPECT_EQ(Owned(head), (HeaderFields{{":status", "401"},
                                        {"content-type", "application/json"},
                                        {"audit-id", "a  b"},
                                        {"warning", "1"},
@@ -41,26 +53,37 @@ TEST(Http2FieldsTest, ResponseHeadIsLowerCasedWithDateAndContentLength) {
 }
 
 TEST(Http2FieldsTest, ConnectionSpecificAndFramingFieldsAreDropped) {
-  const Http2ResponseHead head = MakeHttp2ResponseHead(200,
-                                                       {{"Connection", "keep-alive"},
-                                                        {"Keep-Alive", "timeout=5"},
-                                                        {"Transfer-Encoding", "chunked"},
-                                                        {"Upgrade", "websocket"},
-                                                        {"Proxy-Connection", "x"},
-                                                        {"Content-Length", "99"},
-                                                        {"TE", "trailers"},
-                                                        {"Bad Name", "x"},
-                                                        {"Date", "Tue, 03 Jan 2006 15:04:05 GMT"}},
-                                                       std::nullopt, kNow);
+  const HeaderFields headers = {{"Connection", "keep-alive"},
+                                {"Keep-Alive", "timeout=5"},
+                                {"Transfer-Encoding", "chunked"},
+                                {"Upgrade", "websocket"},
+                                {"Proxy-Connection", "x"},
+                                {"Content-Length", "99"},
+                                {"TE", "trailers"},
+                                {"Bad Name", "x"},
+                                {"Date", "Tue, 03 Jan 2006 15:04:05 GMT"}};
+  const Http2ResponseHead head = MakeHttp2ResponseHead(200, headers, std::nullopt, kDate);
   EXPECT_FALSE(head.close_requested);
-  EXPECT_EQ(head.fields,
+  EXPECT_EQ(Owned(head),
             (HeaderFields{{":status", "200"}, {"date", "Tue, 03 Jan 2006 15:04:05 GMT"}}));
 }
 
+TEST(Http2FieldsTest, HeadSurvivesAMoveAndTheHandlersHeadersKeepTheirSpelling) {
+  const HeaderFields headers = {{"X-Long-Header-Name-Here", "v\nw"}, {"already-lower", "x"}};
+  Http2ResponseHead moved = MakeHttp2ResponseHead(204, headers, std::nullopt, "d");
+  const Http2ResponseHead head = std::move(moved);
+  EXPECT_EQ(Owned(head), (HeaderFields{{":status", "204"},
+                                       {"x-long-header-name-here", "v w"},
+                                       {"already-lower", "x"},
+                                       {"date", "d"}}));
+  EXPECT_EQ(headers[0].first, "X-Long-Header-Name-Here");
+  EXPECT_EQ(headers[0].second, "v\nw");
+}
+
 TEST(Http2FieldsTest, ConnectionCloseAsksForAGracefulShutdown) {
-  EXPECT_TRUE(MakeHttp2ResponseHead(200, {{"Connection", "close"}}, 0, kNow).close_requested);
-  EXPECT_TRUE(MakeHttp2ResponseHead(200, {{"connection", "Close"}}, 0, kNow).close_requested);
-  EXPECT_FALSE(MakeHttp2ResponseHead(200, {{"Connection", "closed"}}, 0, kNow).close_requested);
+  EXPECT_TRUE(MakeHttp2ResponseHead(200, {{"Connection", "close"}}, 0, kDate).close_requested);
+  EXPECT_TRUE(MakeHttp2ResponseHead(200, {{"connection", "Close"}}, 0, kDate).close_requested);
+  EXPECT_FALSE(MakeHttp2ResponseHead(200, {{"Connection", "closed"}}, 0, kDate).close_requested);
 }
 
 }  // namespace
