@@ -35,6 +35,22 @@ class RequestAuthenticator {
   // NotApplicable: no credential of this kind was presented.
   // Rejected: a credential was presented and failed, or a backend could not decide.
   virtual Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const = 0;
+
+  // True when Authenticate never suspends: an in-memory check, or a composite of such. Callers
+  // may then use AuthenticateInline, which gives the same answer with plain calls: a chain is a
+  // dozen layers deep, and a coroutine frame per layer costs more than most layers' work.
+  // Remote authenticators keep the default.
+  virtual bool CompletesInline() const { return false; }
+  // Only for an authenticator whose CompletesInline() is true.
+  virtual AuthResult AuthenticateInline(Request& request, AuthContext& ctx) const;
+};
+
+// Base for an authenticator that never suspends: it implements AuthenticateInline only.
+class InlineRequestAuthenticator : public RequestAuthenticator {
+ public:
+  Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const final;
+  bool CompletesInline() const final { return true; }
+  AuthResult AuthenticateInline(Request& request, AuthContext& ctx) const override = 0;
 };
 
 class TokenAuthenticator {
@@ -45,11 +61,21 @@ class TokenAuthenticator {
   virtual Awaitable<AuthResult> AuthenticateToken(std::string_view token,
                                                   AuthContext& ctx) const = 0;
 
-  // True when AuthenticateToken always completes without suspending (an in-memory lookup). The
-  // token cache then runs a miss inline instead of as a detached shared call: a lookup that
-  // cannot wait gains nothing from single flight or a timeout, and the detached call costs
-  // microseconds. Remote authenticators keep the default.
+  // True when AuthenticateToken always completes without suspending (an in-memory lookup), as
+  // for RequestAuthenticator. The token cache also runs such a miss inline instead of as a
+  // detached shared call: a lookup that cannot wait gains nothing from single flight or a
+  // timeout, and the detached call costs microseconds. Remote authenticators keep the default.
   virtual bool CompletesInline() const { return false; }
+  // Only for an authenticator whose CompletesInline() is true.
+  virtual AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const;
+};
+
+// Base for a token authenticator that never suspends: it implements AuthenticateTokenInline only.
+class InlineTokenAuthenticator : public TokenAuthenticator {
+ public:
+  Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const final;
+  bool CompletesInline() const final { return true; }
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const override = 0;
 };
 
 }  // namespace kauth

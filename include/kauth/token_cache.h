@@ -67,6 +67,10 @@ class TokenCache final : public TokenAuthenticator {
   // An exception thrown by the inner authenticator becomes Rejected(kInternal,
   // "Internal error occurred: authentication failed unexpectedly") (R8.4 step 4).
   Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override;
+  // In front of an inner authenticator that completes inline, so does the cache: a miss runs the
+  // inner lookup on the caller's thread (no shared call, nothing to wait for).
+  bool CompletesInline() const override;
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const override;
 
   TokenCacheStats stats() const;
   // Entries stored now, expired ones included until they are evicted or looked up.
@@ -79,6 +83,9 @@ class TokenCache final : public TokenAuthenticator {
   Awaitable<AuthResult> Lookup(std::string_view token, AuthContext& ctx, bool* hit_out) const;
   // Lookup, reporting its duration to options.observe_request_duration.
   Awaitable<AuthResult> TimedLookup(std::string_view token, AuthContext& ctx) const;
+  // The same two for an inner authenticator that completes inline.
+  AuthResult LookupInline(std::string_view token, AuthContext& ctx, bool* hit_out) const;
+  AuthResult TimedLookupInline(std::string_view token, AuthContext& ctx) const;
 
   struct Impl;
   std::shared_ptr<Impl> impl_;  // shared with detached lookups that may outlive a call

@@ -153,6 +153,13 @@ class CacheState {
 
   Clock::time_point Now() const { return options_.now ? options_.now() : Clock::now(); }
 
+  // R8.5's request duration, in whole milliseconds as Kubernetes records it.
+  void ObserveDuration(bool hit, Clock::time_point start) const {
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Now() - start).count();
+    options_.observe_request_duration(hit ? "hit" : "miss", static_cast<double>(millis) / 1000.0);
+  }
+
   // R8.4 step 2.
   Clock::duration TtlFor(const AuthResult& result) const {
     if (result.authenticated()) return options_.success_ttl;
@@ -354,54 +361,71 @@ Awaitable<AuthResult> TokenCache::AuthenticateToken(std::string_view token,
   return TimedLookup(token, ctx);
 }
 
+bool TokenCache::CompletesInline() const { return impl_->inner().CompletesInline(); }
+
+AuthResult TokenCache::AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const {
+  if (!impl_->options().observe_request_duration) return LookupInline(token, ctx, nullptr);
+  return TimedLookupInline(token, ctx);
+}
+
 Awaitable<AuthResult> TokenCache::TimedLookup(std::string_view token, AuthContext& ctx) const {
   // The cache may be destroyed while a miss waits.
   const std::shared_ptr<Impl> keep = impl_;
   const Clock::time_point start = keep->Now();
   bool hit = false;
   AuthResult result = co_await Lookup(token, ctx, &hit);
-  // Kubernetes records whole milliseconds (R8.5).
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(keep->Now() - start).count();
-  keep->options().observe_request_duration(hit ? "hit" : "miss",
-                                           static_cast<double>(millis) / 1000.0);
+  keep->ObserveDuration(hit, start);
   co_return result;
+}
+
+AuthResult TokenCache::TimedLookupInline(std::string_view token, AuthContext& ctx) const {
+  const Clock::time_point start = impl_->Now();
+  bool hit = false;
+  AuthResult result = LookupInline(token, ctx, &hit);
+  impl_->ObserveDuration(hit, start);
+  return result;
+}
+
+AuthResult TokenCache::LookupInline(std::string_view token, AuthContext& ctx, bool* hit_out) const {
+  CacheState& state = *impl_;
+  const Sha256Digest key = state.Key(token, ctx.audiences());
+  const Clock::time_point now = state.Now();
+  Stripe& stripe = state.StripeFor(key);
+  {
+    std::lock_guard lock(stripe.mu);
+    if (const OutcomePtr* stored = stripe.entries.Find(key, now)) {
+      ++stripe.hits;
+      if (hit_out != nullptr) *hit_out = true;
+      return Replay(**stored, ctx);
+    }
+    ++stripe.misses;
+  }
+  // Nothing to wait for, so no shared call: the lookup runs here, with fresh recorders as the
+  // shared call would have (R8.4 step 2).
+  const std::uint64_t started_generation = state.generation.load();
+  AuthContext fresh(ctx.audiences());
+  std::optional<Outcome> outcome;
+  try {
+    AuthResult result = state.inner().AuthenticateTokenInline(token, fresh);
+    outcome.emplace(Outcome{std::move(result), fresh.warnings(), fresh.audit_annotations()});
+  } catch (...) {
+    // R8.4 step 4, and not stored, as on the shared path.
+  }
+  const bool crashed = !outcome;
+  if (crashed) outcome.emplace(Outcome{Failure(AuthErrorKind::kInternal, kAuthnCrashed), {}, {}});
+  auto shared = std::make_shared<const Outcome>(std::move(*outcome));
+  state.Store(key, started_generation, shared, /*storable=*/!crashed, [](Stripe&) {});
+  return Replay(*shared, ctx);
 }
 
 Awaitable<AuthResult> TokenCache::Lookup(std::string_view token, AuthContext& ctx,
                                          bool* hit_out) const {
   CacheState& state = *impl_;
+  if (state.inner().CompletesInline()) co_return LookupInline(token, ctx, hit_out);
+
   const Sha256Digest key = state.Key(token, ctx.audiences());
   const Clock::time_point now = state.Now();
   Stripe& stripe = state.StripeFor(key);
-  if (state.inner().CompletesInline()) {
-    {
-      std::lock_guard lock(stripe.mu);
-      if (const OutcomePtr* stored = stripe.entries.Find(key, now)) {
-        ++stripe.hits;
-        if (hit_out != nullptr) *hit_out = true;
-        co_return Replay(**stored, ctx);
-      }
-      ++stripe.misses;
-    }
-    // Nothing to wait for, so no shared call: the lookup runs here, with fresh recorders as the
-    // shared call would have (R8.4 step 2).
-    const std::uint64_t started_generation = state.generation.load();
-    AuthContext fresh(ctx.audiences());
-    std::optional<Outcome> outcome;
-    try {
-      AuthResult result = co_await state.inner().AuthenticateToken(token, fresh);
-      outcome.emplace(Outcome{std::move(result), fresh.warnings(), fresh.audit_annotations()});
-    } catch (...) {
-      // R8.4 step 4, and not stored, as on the shared path.
-    }
-    const bool crashed = !outcome;
-    if (crashed) outcome.emplace(Outcome{Failure(AuthErrorKind::kInternal, kAuthnCrashed), {}, {}});
-    auto shared = std::make_shared<const Outcome>(std::move(*outcome));
-    state.Store(key, started_generation, shared, /*storable=*/!crashed, [](Stripe&) {});
-    co_return Replay(*shared, ctx);
-  }
-
   OutcomePtr hit;
   std::shared_ptr<OutcomeWaiter> waiter;
   std::shared_ptr<Flight> started;

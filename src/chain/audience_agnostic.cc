@@ -22,23 +22,36 @@ std::string QuotedList(const Audiences& audiences) {
   return out;
 }
 
-// R1.5, shared by both wrappers; `call` runs the delegate.
-template <typename Call>
-Awaitable<AuthResult> AuthenticateAgnostic(const Audiences& implicit, AuthContext& ctx, Call call) {
-  if (!ctx.audiences()) co_return co_await call();
-  Audiences audiences = IntersectAudiences(implicit, *ctx.audiences());
-  if (audiences.empty()) co_return AuthResult::NotApplicable();
-
-  AuthResult result = co_await call();
-  if (!result.authenticated()) co_return result;
+// R1.5 after the delegate answered: an authenticated response gets the granted audiences.
+AuthResult GrantAudiences(AuthResult result, Audiences granted) {
+  if (!result.authenticated()) return result;
   if (!result.response().audiences.empty()) {
-    co_return AuthResult::Rejected(AuthError(
+    return AuthResult::Rejected(AuthError(
         AuthErrorKind::kInternal,
         "audience agnostic authenticator wrapped an authenticator that returned audiences: " +
             QuotedList(result.response().audiences)));
   }
-  result.response().audiences = std::move(audiences);
-  co_return result;
+  result.response().audiences = std::move(granted);
+  return result;
+}
+
+// R1.5, shared by both wrappers; `call` runs the delegate. The inline form below is the same
+// steps with a plain call.
+template <typename Call>
+Awaitable<AuthResult> AuthenticateAgnostic(const Audiences& implicit, AuthContext& ctx, Call call) {
+  if (!ctx.audiences()) co_return co_await call();
+  Audiences granted = IntersectAudiences(implicit, *ctx.audiences());
+  if (granted.empty()) co_return AuthResult::NotApplicable();
+  AuthResult result = co_await call();
+  co_return GrantAudiences(std::move(result), std::move(granted));
+}
+
+template <typename Call>
+AuthResult AuthenticateAgnosticInline(const Audiences& implicit, AuthContext& ctx, Call call) {
+  if (!ctx.audiences()) return call();
+  Audiences granted = IntersectAudiences(implicit, *ctx.audiences());
+  if (granted.empty()) return AuthResult::NotApplicable();
+  return GrantAudiences(call(), std::move(granted));
 }
 
 class AudienceAgnosticTokenAuthenticator final : public TokenAuthenticator {
@@ -55,6 +68,12 @@ class AudienceAgnosticTokenAuthenticator final : public TokenAuthenticator {
     });
   }
 
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const override {
+    return AuthenticateAgnosticInline(implicit_, ctx, [this, token, &ctx] {
+      return delegate_->AuthenticateTokenInline(token, ctx);
+    });
+  }
+
  private:
   std::unique_ptr<TokenAuthenticator> delegate_;
   Audiences implicit_;
@@ -65,9 +84,17 @@ class AudienceAgnosticAuthenticator final : public RequestAuthenticator {
   AudienceAgnosticAuthenticator(std::unique_ptr<RequestAuthenticator> delegate, Audiences implicit)
       : delegate_(std::move(delegate)), implicit_(std::move(implicit)) {}
 
+  bool CompletesInline() const override { return delegate_->CompletesInline(); }
+
   Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {
     return AuthenticateAgnostic(implicit_, ctx, [this, request_ptr = &request, ctx_ptr = &ctx] {
       return delegate_->Authenticate(*request_ptr, *ctx_ptr);
+    });
+  }
+
+  AuthResult AuthenticateInline(Request& request, AuthContext& ctx) const override {
+    return AuthenticateAgnosticInline(implicit_, ctx, [this, &request, &ctx] {
+      return delegate_->AuthenticateInline(request, ctx);
     });
   }
 

@@ -3,8 +3,8 @@
 #include <openssl/rand.h>
 
 #include <cassert>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <span>
 #include <utility>
@@ -35,20 +35,16 @@ std::string RandomUuid() {
 // The one loopback token, compared in constant time. Kubernetes builds it from a one-entry token
 // table; a table lookup would hash every request's token first, and this authenticator sees the
 // bearer token of every request. Only the length (fixed and public) shortcuts the compare.
-class LoopbackTokenAuthenticator final : public TokenAuthenticator {
+class LoopbackTokenAuthenticator final : public InlineTokenAuthenticator {
  public:
   LoopbackTokenAuthenticator(std::string token, UserInfo user)
       : token_(std::move(token)), user_(std::move(user)) {}
 
-  bool CompletesInline() const override { return true; }
-
-  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
-                                          AuthContext& /*ctx*/) const override {
-    if (token.size() != token_.size() ||
-        !ConstantTimeEquals(AsBytes(token), AsBytes(token_))) {
-      co_return AuthResult::NotApplicable();
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& /*ctx*/) const override {
+    if (token.size() != token_.size() || !ConstantTimeEquals(AsBytes(token), AsBytes(token_))) {
+      return AuthResult::NotApplicable();
     }
-    co_return AuthResult::Authenticated({user_, {}});
+    return AuthResult::Authenticated({user_, {}});
   }
 
  private:

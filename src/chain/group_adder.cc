@@ -13,17 +13,29 @@ bool NeedsAuthenticatedGroup(const UserInfo& user) {
   });
 }
 
+void AddAuthenticatedGroup(AuthResult& result) {
+  if (result.authenticated() && NeedsAuthenticatedGroup(result.response().user)) {
+    result.response().user.groups.emplace_back(kGroupAuthenticated);
+  }
+}
+
 class AuthenticatedGroupAdder final : public RequestAuthenticator {
  public:
   explicit AuthenticatedGroupAdder(std::unique_ptr<RequestAuthenticator> delegate)
       : delegate_(std::move(delegate)) {}
 
+  bool CompletesInline() const override { return delegate_->CompletesInline(); }
+
   Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {
     AuthResult result = co_await delegate_->Authenticate(request, ctx);
-    if (result.authenticated() && NeedsAuthenticatedGroup(result.response().user)) {
-      result.response().user.groups.emplace_back(kGroupAuthenticated);
-    }
+    AddAuthenticatedGroup(result);
     co_return result;
+  }
+
+  AuthResult AuthenticateInline(Request& request, AuthContext& ctx) const override {
+    AuthResult result = delegate_->AuthenticateInline(request, ctx);
+    AddAuthenticatedGroup(result);
+    return result;
   }
 
  private:

@@ -7,62 +7,121 @@
 namespace kauth {
 namespace {
 
-// Both unions share one loop; only the member call differs between request and token unions.
+// The union's rule (R6.1), fed one member's result at a time: the first authenticated result
+// wins; a rejection wins at once in a fail-on-error union and is otherwise kept for the
+// aggregate; all not-applicable is not-applicable. Shared by the inline and suspending loops.
+class UnionOutcome {
+ public:
+  explicit UnionOutcome(bool fail_on_error) : fail_on_error_(fail_on_error) {}
+
+  // True when `result` is the union's answer; the caller returns it.
+  bool Decides(AuthResult& result) {
+    if (result.authenticated()) return true;
+    if (result.rejected()) {
+      if (fail_on_error_) return true;
+      errors_.push_back(std::move(result).error());
+    }
+    return false;
+  }
+
+  // The answer when no member decided.
+  AuthResult Finish() && {
+    if (errors_.empty()) return AuthResult::NotApplicable();
+    return AuthResult::Rejected(AuthError::Aggregate(errors_));
+  }
+
+ private:
+  bool fail_on_error_;
+  std::vector<AuthError> errors_;
+};
+
 template <typename Member, typename Call>
 Awaitable<AuthResult> RunUnion(const std::vector<std::unique_ptr<Member>>& members,
                                bool fail_on_error, Call call) {
-  std::vector<AuthError> errors;
+  UnionOutcome outcome(fail_on_error);
   for (const auto& member : members) {
     AuthResult result = co_await call(*member);
-    if (result.authenticated()) co_return result;
-    if (result.rejected()) {
-      if (fail_on_error) co_return result;
-      errors.push_back(std::move(result).error());
-    }
+    if (outcome.Decides(result)) co_return result;
   }
-  if (errors.empty()) co_return AuthResult::NotApplicable();
-  co_return AuthResult::Rejected(AuthError::Aggregate(errors));
+  co_return std::move(outcome).Finish();
+}
+
+template <typename Member, typename Call>
+AuthResult RunUnionInline(const std::vector<std::unique_ptr<Member>>& members, bool fail_on_error,
+                          Call call) {
+  UnionOutcome outcome(fail_on_error);
+  for (const auto& member : members) {
+    AuthResult result = call(*member);
+    if (outcome.Decides(result)) return result;
+  }
+  return std::move(outcome).Finish();
+}
+
+template <typename Member>
+bool AllCompleteInline(const std::vector<std::unique_ptr<Member>>& members) {
+  return std::all_of(members.begin(), members.end(),
+                     [](const auto& member) { return member->CompletesInline(); });
 }
 
 class UnionAuthenticator final : public RequestAuthenticator {
  public:
   UnionAuthenticator(std::vector<std::unique_ptr<RequestAuthenticator>> members, bool fail_on_error)
-      : members_(std::move(members)), fail_on_error_(fail_on_error) {}
+      : members_(std::move(members)),
+        fail_on_error_(fail_on_error),
+        completes_inline_(AllCompleteInline(members_)) {}
+
+  bool CompletesInline() const override { return completes_inline_; }
 
   Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {
-    // Pointers, not references: the lambda lives in the coroutine frame past this call.
-    return RunUnion(members_, fail_on_error_,
-                    [request_ptr = &request, ctx_ptr = &ctx](const RequestAuthenticator& member) {
-                      return member.Authenticate(*request_ptr, *ctx_ptr);
-                    });
+    if (completes_inline_) co_return AuthenticateInline(request, ctx);
+    co_return co_await RunUnion(members_, fail_on_error_,
+                                [&request, &ctx](const RequestAuthenticator& member) {
+                                  return member.Authenticate(request, ctx);
+                                });
+  }
+
+  AuthResult AuthenticateInline(Request& request, AuthContext& ctx) const override {
+    return RunUnionInline(members_, fail_on_error_,
+                          [&request, &ctx](const RequestAuthenticator& member) {
+                            return member.AuthenticateInline(request, ctx);
+                          });
   }
 
  private:
   std::vector<std::unique_ptr<RequestAuthenticator>> members_;
   bool fail_on_error_;
+  bool completes_inline_;
 };
 
 class UnionTokenAuthenticator final : public TokenAuthenticator {
  public:
   UnionTokenAuthenticator(std::vector<std::unique_ptr<TokenAuthenticator>> members,
                           bool fail_on_error)
-      : members_(std::move(members)), fail_on_error_(fail_on_error) {}
+      : members_(std::move(members)),
+        fail_on_error_(fail_on_error),
+        completes_inline_(AllCompleteInline(members_)) {}
 
-  bool CompletesInline() const override {
-    return std::all_of(members_.begin(), members_.end(),
-                       [](const auto& member) { return member->CompletesInline(); });
-  }
+  bool CompletesInline() const override { return completes_inline_; }
 
   Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override {
-    return RunUnion(members_, fail_on_error_,
-                    [token, ctx_ptr = &ctx](const TokenAuthenticator& member) {
-                      return member.AuthenticateToken(token, *ctx_ptr);
-                    });
+    if (completes_inline_) co_return AuthenticateTokenInline(token, ctx);
+    co_return co_await RunUnion(members_, fail_on_error_,
+                                [token, &ctx](const TokenAuthenticator& member) {
+                                  return member.AuthenticateToken(token, ctx);
+                                });
+  }
+
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const override {
+    return RunUnionInline(members_, fail_on_error_,
+                          [token, &ctx](const TokenAuthenticator& member) {
+                            return member.AuthenticateTokenInline(token, ctx);
+                          });
   }
 
  private:
   std::vector<std::unique_ptr<TokenAuthenticator>> members_;
   bool fail_on_error_;
+  bool completes_inline_;
 };
 
 template <typename Member, typename Union>

@@ -65,7 +65,16 @@ Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest
   EnsureAuditId(request, state);
   const auto start = std::chrono::steady_clock::now();
   if (!options_.api_audiences.empty()) state.auth.set_audiences(options_.api_audiences);
-  AuthResult result = co_await options_.authenticator->Authenticate(request, state.auth);
+  const RequestAuthenticator& authenticator = *options_.authenticator;
+  // In-memory chains (token file, certificates, anonymous) answer with plain calls.
+  const bool completes_inline = authenticator.CompletesInline();
+  AuthResult result = completes_inline ? authenticator.AuthenticateInline(request, state.auth)
+                                       : AuthResult::NotApplicable();
+  if (!completes_inline) {
+    // A named local: g++ 12 mishandles temporaries inside co_await expressions.
+    AuthResult suspended = co_await authenticator.Authenticate(request, state.auth);
+    result = std::move(suspended);
+  }
   const double seconds = SecondsSince(start);
 
   if (result.rejected()) {

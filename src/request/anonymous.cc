@@ -8,22 +8,22 @@
 namespace kauth {
 namespace {
 
-class AnonymousAuthenticator final : public RequestAuthenticator {
+class AnonymousAuthenticator final : public InlineRequestAuthenticator {
  public:
   explicit AnonymousAuthenticator(AnonymousOptions options) : options_(std::move(options)) {}
 
-  Awaitable<AuthResult> Authenticate(Request& request, AuthContext& ctx) const override {
+  AuthResult AuthenticateInline(Request& request, AuthContext& ctx) const override {
     if (options_.allowed_paths) {
       const auto& paths = *options_.allowed_paths;
       if (std::find(paths.begin(), paths.end(), request.path()) == paths.end()) {
-        co_return AuthResult::NotApplicable();
+        return AuthResult::NotApplicable();
       }
     }
     Response response;
     response.user.name = std::string(kUserAnonymous);
     response.user.groups.emplace_back(kGroupUnauthenticated);
     if (ctx.audiences()) response.audiences = *ctx.audiences();
-    co_return AuthResult::Authenticated(std::move(response));
+    return AuthResult::Authenticated(std::move(response));
   }
 
  private:

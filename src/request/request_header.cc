@@ -69,7 +69,7 @@ std::string FirstValue(const Request& request, const std::vector<std::string>& n
   return "";
 }
 
-class RequestHeaderAuthenticator final : public RequestAuthenticator {
+class RequestHeaderAuthenticator final : public InlineRequestAuthenticator {
  public:
   explicit RequestHeaderAuthenticator(RequestHeaderAuthenticatorOptions options)
       : options_(std::move(options)) {
@@ -79,8 +79,8 @@ class RequestHeaderAuthenticator final : public RequestAuthenticator {
     }
   }
 
-  Awaitable<AuthResult> Authenticate(Request& request, AuthContext&) const override {
-    co_return AuthenticateNow(request);
+  AuthResult AuthenticateInline(Request& request, AuthContext& /*ctx*/) const override {
+    return AuthenticateNow(request);
   }
 
  private:

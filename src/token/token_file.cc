@@ -158,41 +158,35 @@ std::size_t EstimateRecords(std::string_view contents) {
   return std::min(lines, contents.size() / 3 + 1);
 }
 
-class TokenFileAuthenticator final : public TokenAuthenticator {
+class TokenFileAuthenticator final : public InlineTokenAuthenticator {
  public:
   explicit TokenFileAuthenticator(std::shared_ptr<const TokenFile> file) : file_(std::move(file)) {
     assert(file_ != nullptr);
   }
 
-  bool CompletesInline() const override { return true; }
-
-  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
-                                          AuthContext& /*ctx*/) const override {
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& /*ctx*/) const override {
     std::optional<UserInfo> user = file_->Find(token);
-    if (!user) co_return AuthResult::NotApplicable();
-    co_return AuthResult::Authenticated({std::move(*user), {}});
+    if (!user) return AuthResult::NotApplicable();
+    return AuthResult::Authenticated({std::move(*user), {}});
   }
 
  private:
   std::shared_ptr<const TokenFile> file_;
 };
 
-class ProvidedTokenFileAuthenticator final : public TokenAuthenticator {
+class ProvidedTokenFileAuthenticator final : public InlineTokenAuthenticator {
  public:
   explicit ProvidedTokenFileAuthenticator(std::shared_ptr<const TokenFileProvider> provider)
       : provider_(std::move(provider)) {
     assert(provider_ != nullptr);
   }
 
-  bool CompletesInline() const override { return true; }
-
-  Awaitable<AuthResult> AuthenticateToken(std::string_view token,
-                                          AuthContext& /*ctx*/) const override {
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& /*ctx*/) const override {
     // One read of the provider per lookup: a concurrent swap gives this request one whole table.
     const std::shared_ptr<const TokenFile> file = provider_->Current();
     std::optional<UserInfo> user = file->Find(token);
-    if (!user) co_return AuthResult::NotApplicable();
-    co_return AuthResult::Authenticated({std::move(*user), {}});
+    if (!user) return AuthResult::NotApplicable();
+    return AuthResult::Authenticated({std::move(*user), {}});
   }
 
  private:

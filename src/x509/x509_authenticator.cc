@@ -94,7 +94,7 @@ AuthResult UserFromLeaf(X509* leaf) {
   return AuthResult::Authenticated(Response{.user = std::move(user), .audiences = {}});
 }
 
-class X509Authenticator final : public RequestAuthenticator {
+class X509Authenticator final : public InlineRequestAuthenticator {
  public:
   explicit X509Authenticator(X509AuthenticatorOptions options) : options_(std::move(options)) {
     if (options_.client_ca == nullptr) {
@@ -103,8 +103,8 @@ class X509Authenticator final : public RequestAuthenticator {
     }
   }
 
-  Awaitable<AuthResult> Authenticate(Request& request, AuthContext&) const override {
-    co_return AuthenticateNow(request);
+  AuthResult AuthenticateInline(Request& request, AuthContext& /*ctx*/) const override {
+    return AuthenticateNow(request);
   }
 
  private:

@@ -105,6 +105,11 @@ class ScriptedTokenAuthenticator final : public TokenAuthenticator {
     co_return script_(token, ctx);
   }
 
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const override {
+    ++calls_;
+    return script_(token, ctx);
+  }
+
   int calls() const { return calls_.load(); }
 
  private:

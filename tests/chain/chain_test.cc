@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <map>
+
 #include "kauth/basic_request.h"
 #include "testing/cert_factory.h"
 #include "testing/fake_authenticators.h"
 #include "testing/run_sync.h"
+#include "testing/slow_token_authenticator.h"
 
 namespace kauth {
 namespace {
@@ -59,14 +63,15 @@ TEST(BuildChainTest, R6_4_NothingConfiguredIsAnonymousAloneWithoutGroupAdder) {
 }
 
 // R6.4 steps 2-3 with a token file: outcomes seen by a client.
-TEST(BuildChainTest, R6_4_TokenFileWithAnonymousTable) {
+struct TableCase {
+  const char* name;
+  RequestSpec request;
+  AuthResult want;
+};
+
+std::vector<TableCase> TokenFileWithAnonymousCases() {
   const std::string ws_prefix = "base64url.bearer.authorization.k8s.io.";
-  struct Case {
-    const char* name;
-    RequestSpec request;
-    AuthResult want;
-  };
-  const Case cases[] = {
+  return {
       {"valid token gets system:authenticated",
        {.headers = {{"Authorization", "Bearer abc123"}}},
        Authed(kAliceAuthenticated)},
@@ -91,10 +96,45 @@ TEST(BuildChainTest, R6_4_TokenFileWithAnonymousTable) {
                     {"Sec-WebSocket-Protocol", ws_prefix + "bm9wZQ, v4.channel.k8s.io"}}},
        Rejected("invalid bearer token")},
   };
+}
+
+TEST(BuildChainTest, R6_4_TokenFileWithAnonymousTable) {
   ChainConfig config;
   config.token_file = AliceTokenFile();
   const Chain chain = BuildChain(std::move(config));
-  for (const auto& c : cases) EXPECT_EQ(RunChain(chain, c.request), c.want) << c.name;
+  for (const auto& c : TokenFileWithAnonymousCases()) {
+    EXPECT_EQ(RunChain(chain, c.request), c.want) << c.name;
+  }
+}
+
+// An in-memory chain answers with plain calls (AuthenticateInline); one remote member makes the
+// whole chain suspend instead. Both give the R6.4 answers.
+TEST(BuildChainTest, R6_4_InlineAndSuspendingChainsAgree) {
+  ChainConfig in_memory;
+  in_memory.token_file = AliceTokenFile();
+  const Chain inline_chain = BuildChain(std::move(in_memory));
+  ASSERT_TRUE(inline_chain.authenticator->CompletesInline());
+
+  auto remote =
+      std::make_unique<testing::SlowTokenAuthenticator>(std::map<std::string, AuthResult>{});
+  remote->set_delay(std::chrono::milliseconds(1));
+  testing::SlowTokenAuthenticator& remote_ref = *remote;
+  ChainConfig with_remote;
+  with_remote.token_file = AliceTokenFile();
+  with_remote.tokens.push_back(std::move(remote));
+  const Chain suspending_chain = BuildChain(std::move(with_remote));
+  ASSERT_FALSE(suspending_chain.authenticator->CompletesInline());
+
+  for (const auto& c : TokenFileWithAnonymousCases()) {
+    BasicRequest request(c.request.path);
+    for (const auto& [name, value] : c.request.headers) request.AddHeader(name, value);
+    AuthContext ctx;
+    EXPECT_EQ(inline_chain.authenticator->AuthenticateInline(request, ctx), c.want)
+        << "inline: " << c.name;
+    EXPECT_EQ(RunChain(suspending_chain, c.request), c.want) << "suspending: " << c.name;
+  }
+  // The unknown tokens reached the remote member (and suspended there).
+  EXPECT_EQ(remote_ref.calls(), 2);
 }
 
 TEST(BuildChainTest, R6_4_AnonymousOffLeavesNoCredentialNotApplicable) {

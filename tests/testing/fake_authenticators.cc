@@ -56,12 +56,12 @@ MapTokenAuthenticator::MapTokenAuthenticator(std::map<std::string, AuthResult> a
                                              std::shared_ptr<std::atomic<int>> calls)
     : answers_(answers.begin(), answers.end()), calls_(std::move(calls)) {}
 
-Awaitable<AuthResult> MapTokenAuthenticator::AuthenticateToken(std::string_view token,
-                                                               AuthContext&) const {
+AuthResult MapTokenAuthenticator::AuthenticateTokenInline(std::string_view token,
+                                                          AuthContext&) const {
   if (calls_) ++*calls_;
   const auto it = answers_.find(token);
-  if (it == answers_.end()) co_return AuthResult::NotApplicable();
-  co_return it->second;
+  if (it == answers_.end()) return AuthResult::NotApplicable();
+  return it->second;
 }
 
 }  // namespace kauth::testing

@@ -36,12 +36,12 @@ class FixedRequestAuthenticator final : public RequestAuthenticator {
 };
 
 // A token authenticator with a fixed map of token -> outcome; unknown tokens are NotApplicable.
-class MapTokenAuthenticator final : public TokenAuthenticator {
+// In memory, so it completes inline.
+class MapTokenAuthenticator final : public InlineTokenAuthenticator {
  public:
   explicit MapTokenAuthenticator(std::map<std::string, AuthResult> answers,
                                  std::shared_ptr<std::atomic<int>> calls = nullptr);
-  Awaitable<AuthResult> AuthenticateToken(std::string_view token, AuthContext& ctx) const override;
-  bool CompletesInline() const override { return true; }
+  AuthResult AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const override;
 
  private:
   std::map<std::string, AuthResult, std::less<>> answers_;
