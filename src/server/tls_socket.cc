@@ -6,11 +6,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cassert>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -33,13 +33,18 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // re-arms the descriptor for a non-speculative operation) and a recv(2) that finds nothing
 // before each one: two system calls per request on a keep-alive connection.
 struct TlsSocketBio {
-  static constexpr std::size_t kStagingSize = 16 * 1024;
+  // Requests fit the small buffer, so thousands of idle connections hold little; a connection
+  // that fills it (an upload) gets the large one, a whole TLS record per receive.
+  static constexpr std::size_t kSmallStaging = 2 * 1024;
+  static constexpr std::size_t kLargeStaging = 16 * 1024 + 512;
 
   int fd = -1;
   std::unique_ptr<char[]> staging;  // allocated on first use, not initialised
-  std::size_t begin = 0;            // staging[begin, end) is not yet read by OpenSSL
+  std::size_t capacity = 0;
+  std::size_t begin = 0;  // staging[begin, end) is not yet read by OpenSSL
   std::size_t end = 0;
-  bool filling = false;  // a receive into staging[end, kStagingSize) is in flight
+  bool filling = false;  // a receive into staging[end, capacity) is in flight
+  bool grow = false;     // the last receive filled all the space it had
   bool eof = false;
   int last_errno = 0;
 
@@ -145,8 +150,8 @@ asio::awaitable<std::pair<TlsSocket::error_code, std::size_t>> TlsSocket::ReadRa
 }
 
 asio::awaitable<TlsSocket::error_code> TlsSocket::WriteRaw(std::string_view data) {
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
-                                            kUseTuple);
+  auto [ec, n] =
+      co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()), kUseTuple);
   (void)n;
   co_return ec;
 }
@@ -160,8 +165,9 @@ bool TlsSocket::BeginTls(SSL_CTX* ctx, std::string_view consumed) {
   bio_state_->fd = socket_.native_handle();
   if (!consumed.empty()) {
     // Peeked bytes: normally none are consumed, and never more than a record header's worth.
-    assert(consumed.size() <= TlsSocketBio::kStagingSize);
-    bio_state_->staging = std::make_unique_for_overwrite<char[]>(TlsSocketBio::kStagingSize);
+    assert(consumed.size() <= TlsSocketBio::kSmallStaging);
+    bio_state_->staging = std::make_unique_for_overwrite<char[]>(TlsSocketBio::kSmallStaging);
+    bio_state_->capacity = TlsSocketBio::kSmallStaging;
     std::memcpy(bio_state_->staging.get(), consumed.data(), consumed.size());
     bio_state_->end = consumed.size();
   }
@@ -178,23 +184,31 @@ bool TlsSocket::BeginTls(SSL_CTX* ctx, std::string_view consumed) {
 asio::mutable_buffer TlsSocket::BeginFill() {
   TlsSocketBio& bio = *bio_state_;
   assert(!bio.filling);
-  if (!bio.staging) {
-    bio.staging = std::make_unique_for_overwrite<char[]>(TlsSocketBio::kStagingSize);
+  if (!bio.staging || (bio.grow && bio.capacity < TlsSocketBio::kLargeStaging)) {
+    const std::size_t capacity =
+        bio.staging ? TlsSocketBio::kLargeStaging : TlsSocketBio::kSmallStaging;
+    auto staging = std::make_unique_for_overwrite<char[]>(capacity);
+    if (bio.staged() > 0) std::memcpy(staging.get(), bio.staging.get() + bio.begin, bio.staged());
+    bio.end = bio.staged();
+    bio.begin = 0;
+    bio.staging = std::move(staging);
+    bio.capacity = capacity;
   }
   if (bio.staged() == 0) {
     bio.begin = bio.end = 0;
-  } else if (bio.end == TlsSocketBio::kStagingSize) {
+  } else if (bio.end == bio.capacity) {
     std::memmove(bio.staging.get(), bio.staging.get() + bio.begin, bio.staged());
     bio.end -= bio.begin;
     bio.begin = 0;
   }
   bio.filling = true;
-  return asio::buffer(bio.staging.get() + bio.end, TlsSocketBio::kStagingSize - bio.end);
+  return asio::buffer(bio.staging.get() + bio.end, bio.capacity - bio.end);
 }
 
 TlsSocket::error_code TlsSocket::EndFill(error_code ec, std::size_t received) {
   TlsSocketBio& bio = *bio_state_;
   bio.filling = false;
+  bio.grow = received > 0 && bio.end + received == bio.capacity;
   bio.end += received;
   // OpenSSL tells a clean end (close_notify seen) from a truncated one; it reads the end from
   // the BIO.
