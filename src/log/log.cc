@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <thread>
@@ -146,14 +148,39 @@ int Verbosity() { return verbosity.load(std::memory_order_relaxed); }
 
 namespace {
 
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c >= 0x7F || c == '"' || c == '\\'; }
+
+// Whether any of the 8 bytes in `word` needs escaping: the bit tricks for "has a byte less than
+// n" and "has a byte equal to n" (exact as to whether one exists), so that a refusal's log line
+// is scanned 8 bytes a step instead of one.
+bool WordNeedsEscape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = ~std::uint64_t{0} / 255;
+  constexpr std::uint64_t kHighBits = kOnes * 0x80;
+  const auto has_zero = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighBits) != 0; };
+  const bool below_space = ((word - kOnes * 0x20) & ~word & kHighBits) != 0;
+  const bool high_bit = (word & kHighBits) != 0;
+  return below_space || high_bit || has_zero(word ^ (kOnes * 0x7F)) ||
+         has_zero(word ^ (kOnes * '"')) || has_zero(word ^ (kOnes * '\\'));
+}
+
+bool PlainAscii(std::string_view text) {
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if (WordNeedsEscape(word)) return false;
+  }
+  for (; i < text.size(); ++i) {
+    if (NeedsEscape(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
 // Go's %q, appended in place; plain printable ASCII (nearly every value) needs no GoQuote.
 void AppendQuoted(std::string& line, std::string_view text) {
-  for (const char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-      line += GoQuote(text);
-      return;
-    }
+  if (!PlainAscii(text)) {
+    line += GoQuote(text);
+    return;
   }
   line.push_back('"');
   line += text;

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/go_format.h"
+
 namespace kauth::log {
 namespace {
 
@@ -30,6 +32,22 @@ TEST(LogTest, KlogLineShape) {
 TEST(LogTest, ValuesAreQuotedAndEscaped) {
   const std::string line = FormatLine('I', "x", "m", {{"v", "a\"b\\c\nd\x01"}});
   EXPECT_TRUE(line.ends_with(R"("m" v="a\"b\\c\nd\x01")")) << line;
+}
+
+// The quoting scans 8 bytes at a time: every byte value, at every position of a word and of
+// the tail, must come out as Go's %q writes it (plain ASCII is %q's output too).
+TEST(LogTest, EveryByteAtEveryPositionIsQuotedAsGoDoes) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 19u}) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string value(length, 'a');
+        value[at] = static_cast<char>(byte);
+        const std::string line = FormatLine('I', "x", "m", {{"v", value}});
+        const std::string want = "\"m\" v=" + GoQuote(value);
+        ASSERT_TRUE(line.ends_with(want)) << "byte " << byte << " at " << at << " of " << length;
+      }
+    }
+  }
 }
 
 TEST(LogTest, VerbosityFiltersOnlyByLevel) {
