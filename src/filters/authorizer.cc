@@ -85,22 +85,40 @@ http::Status ForbiddenStatusFor(const RequestAttributes& attributes, std::string
 Authorizer::Authorizer(AuthorizerOptions options, std::unique_ptr<http::Handler> next)
     : options_(std::move(options)), next_(std::move(next)) {}
 
-Awaitable<http::ServerResponse> Authorizer::Handle(http::ServerRequest& request,
-                                                   http::RequestState& state) const {
-  const RequestAttributes attributes = ResolveRequestAttributes(request);
-  bool denied = false;
-  if (IsMetricsPath(attributes)) {
-    denied = !Allowed(state.user, options_.metrics_allowed_users, options_.metrics_allowed_groups);
-  } else if (IsTokenReview(attributes)) {
-    denied = !Allowed(state.user, options_.tokenreview_allowed_users,
-                      options_.tokenreview_allowed_groups);
+bool Authorizer::Denied(const http::ServerRequest& request, const http::RequestState& state) const {
+  // Only /metrics and TokenReviews are guarded. The attributes come from the percent-decoded
+  // path; a raw path without '%' that neither starts with "/metrics" nor names tokenreviews
+  // cannot decode to either, and most requests need no attributes at all.
+  const std::string_view raw = request.path();
+  if (raw.find('%') == std::string_view::npos && !raw.starts_with("/metrics") &&
+      raw.find("tokenreviews") == std::string_view::npos) {
+    return false;
   }
-  if (!denied) co_return co_await next_->Handle(request, state);
+  const RequestAttributes attributes = ResolveRequestAttributes(request);
+  if (IsMetricsPath(attributes)) {
+    return !Allowed(state.user, options_.metrics_allowed_users, options_.metrics_allowed_groups);
+  }
+  if (IsTokenReview(attributes)) {
+    return !Allowed(state.user, options_.tokenreview_allowed_users,
+                    options_.tokenreview_allowed_groups);
+  }
+  return false;
+}
 
+http::ServerResponse Authorizer::Forbidden(const http::ServerRequest& request,
+                                           const http::RequestState& state) const {
+  const RequestAttributes attributes = ResolveRequestAttributes(request);
   http::ServerResponse response = http::StatusResponse(
       request, ForbiddenStatusFor(attributes, state.user ? state.user->name : std::string()));
   response.AddHeader("X-Content-Type-Options", "nosniff");
-  co_return response;
+  return response;
+}
+
+Awaitable<http::ServerResponse> Authorizer::Handle(http::ServerRequest& request,
+                                                   http::RequestState& state) const {
+  // The decision in plain functions: nothing of it lives in this coroutine's frame.
+  if (!Denied(request, state)) co_return co_await next_->Handle(request, state);
+  co_return Forbidden(request, state);
 }
 
 }  // namespace kauth::filters

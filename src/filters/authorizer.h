@@ -49,6 +49,10 @@ class Authorizer final : public http::Handler {
                                          http::RequestState& state) const override;
 
  private:
+  bool Denied(const http::ServerRequest& request, const http::RequestState& state) const;
+  http::ServerResponse Forbidden(const http::ServerRequest& request,
+                                 const http::RequestState& state) const;
+
   AuthorizerOptions options_;
   std::unique_ptr<http::Handler> next_;
 };
