@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -59,9 +60,53 @@ const std::string& SeriesKey(LabelValues values) {
   return key;
 }
 
+// The n <= 8 bytes at p as one word (wyhash's trick: overlapping loads rather than a loop).
+// Which byte lands where does not matter, only that equal inputs give equal words.
+std::uint64_t LoadShort(const char* p, std::size_t n) {
+  if (n >= 4) {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    return std::uint64_t{first} << 32 | last;
+  }
+  if (n == 0) return 0;
+  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
+}
+
+// A word at a time over the label values, each preceded by its length, so that ("ab", "") and
+// ("a", "b") differ. Only picks a slot of the per-thread cache (from its high bits, which every
+// input bit reaches); a hit is still verified exactly, so collisions cost a miss, never a mix-up.
+std::uint64_t HashLabels(LabelValues values) {
+  constexpr std::uint64_t kMultiplier = 0x9e3779b97f4a7c15;
+  std::uint64_t hash = 0;
+  for (std::string_view value : values) {
+    const char* p = value.data();
+    std::size_t n = value.size();
+    hash = (hash ^ n) * kMultiplier;
+    for (; n > 8; p += 8, n -= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      hash = (hash ^ word) * kMultiplier;
+    }
+    hash = (hash ^ LoadShort(p, n)) * kMultiplier;
+  }
+  return hash;
+}
+
+// Distinguishes tables in the per-thread caches. Never reused (unlike an address), so a slot
+// filled for a destroyed table can never match a table created later.
+std::atomic<std::uint64_t> next_table_id{1};
+
 // The series of one metric, keyed by label values. Lookups lock one of kStripes mutexes only
 // for the map access; the returned data is updated with atomics outside the lock. Series are
 // never removed, so returned references stay valid.
+//
+// GetOrCreate, which every request calls several times, first looks in a small per-thread cache
+// of the series this thread has recorded: a hit takes no lock and builds no key. Entries live in
+// unordered_map nodes, which never move, and their label values never change after insertion
+// (which happened before this thread's locked lookup), so a cached Entry* may be read unlocked.
 template <typename Data>
 class SeriesTable {
  public:
@@ -70,18 +115,18 @@ class SeriesTable {
     const Data* data;
   };
 
+  SeriesTable() : id_(next_table_id.fetch_add(1, std::memory_order_relaxed)) {}
+
   template <typename... Args>
   Data& GetOrCreate(LabelValues values, const Args&... args) {
-    const std::string& key = SeriesKey(values);
-    Stripe& stripe = StripeFor(key);
-    std::lock_guard lock(stripe.mu);
-    auto it = stripe.entries.find(key);
-    if (it == stripe.entries.end()) {
-      Entry entry{std::vector<std::string>(values.begin(), values.end()),
-                  std::make_unique<Data>(args...)};
-      it = stripe.entries.emplace(key, std::move(entry)).first;
+    const std::uint64_t hash = HashLabels(values);
+    CacheSlot& slot = cache_[(hash ^ id_ * 0x9e3779b97f4a7c15) >> (64 - kCacheBits)];
+    if (slot.table_id == id_ && slot.hash == hash && Matches(slot.entry->label_values, values)) {
+      return *slot.entry->data;
     }
-    return *it->second.data;
+    Entry& entry = GetOrCreateLocked(values, args...);
+    slot = {id_, hash, &entry};
+    return *entry.data;
   }
 
   const Data* Find(LabelValues values) const {
@@ -105,6 +150,9 @@ class SeriesTable {
 
  private:
   static constexpr std::size_t kStripes = 16;
+  // 2^kCacheBits direct-mapped slots per thread, shared by every table of this Data type: a
+  // request records about six series, and a collision only costs the locked lookup.
+  static constexpr int kCacheBits = 7;
   struct Entry {
     std::vector<std::string> label_values;
     std::unique_ptr<Data> data;
@@ -113,6 +161,36 @@ class SeriesTable {
     mutable std::mutex mu;
     std::unordered_map<std::string, Entry> entries;
   };
+  // Trivial, so that the thread_local array needs no initialisation guard; table_id 0 is
+  // never assigned, so a zeroed slot never matches.
+  struct CacheSlot {
+    std::uint64_t table_id;
+    std::uint64_t hash;
+    Entry* entry;
+  };
+
+  static bool Matches(const std::vector<std::string>& stored, LabelValues values) {
+    if (stored.size() != values.size()) return false;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (stored[i] != values[i]) return false;
+    }
+    return true;
+  }
+
+  // Kept out of line so that the cache hit in GetOrCreate stays a small leaf.
+  template <typename... Args>
+  [[gnu::noinline]] Entry& GetOrCreateLocked(LabelValues values, const Args&... args) {
+    const std::string& key = SeriesKey(values);
+    Stripe& stripe = StripeFor(key);
+    std::lock_guard lock(stripe.mu);
+    auto it = stripe.entries.find(key);
+    if (it == stripe.entries.end()) {
+      Entry entry{std::vector<std::string>(values.begin(), values.end()),
+                  std::make_unique<Data>(args...)};
+      it = stripe.entries.emplace(key, std::move(entry)).first;
+    }
+    return it->second;
+  }
 
   Stripe& StripeFor(const std::string& key) {
     return stripes_[std::hash<std::string>{}(key) % kStripes];
@@ -121,8 +199,16 @@ class SeriesTable {
     return stripes_[std::hash<std::string>{}(key) % kStripes];
   }
 
+  static thread_local std::array<CacheSlot, std::size_t{1} << kCacheBits> cache_;
+
+  const std::uint64_t id_;
   std::array<Stripe, kStripes> stripes_;
 };
+
+template <typename Data>
+thread_local std::array<typename SeriesTable<Data>::CacheSlot,
+                        std::size_t{1} << SeriesTable<Data>::kCacheBits>
+    SeriesTable<Data>::cache_{};
 
 enum class Type { kCounter, kGauge, kHistogram };
 

@@ -11,8 +11,9 @@
 // A metric with labels appears only once a series has been recorded; an unlabelled one is
 // always rendered (its value starts at 0). Families are sorted by name.
 //
-// Metric objects are created once at start-up and live as long as the registry. Recording on an
-// existing series takes a short striped lock for the series lookup and then updates atomics;
+// Metric objects are created once at start-up and live as long as the registry. Recording on a
+// series the calling thread has recorded before usually finds it in a per-thread cache, without
+// a lock; otherwise a short striped lock covers the lookup. Values are updated with atomics;
 // everything is thread-safe from every server thread. Passing a number of label values that
 // differs from the metric's label names is a programming error and aborts.
 #ifndef KAUTH_METRICS_REGISTRY_H_

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -191,6 +192,58 @@ TEST(RegistryTest, ConcurrentRecordingLosesNothing) {
   EXPECT_EQ(counter.Value({"odd"}), kThreads / 2 * kPerThread);
   EXPECT_EQ(histogram.Count({"odd"}), static_cast<std::uint64_t>(kThreads / 2 * kPerThread));
   EXPECT_EQ(histogram.Sum({"even"}), kThreads / 2 * kPerThread * 0.5);
+}
+
+// Recording goes through a per-thread cache of series; these pin down that it never hands one
+// metric's series to another.
+TEST(RegistryTest, RegistriesAliveTogetherKeepTheirOwnSeries) {
+  Registry first;
+  Registry second;
+  Counter& a = first.AddCounter("requests", "", Stability::kNone, {"code"});
+  Counter& b = second.AddCounter("requests", "", Stability::kNone, {"code"});
+  Histogram& h = second.AddHistogram("duration", "", Stability::kNone, {"code"}, {1});
+  for (int i = 0; i < 3; ++i) {
+    a.Add({"200"});
+    b.Add({"200"}, 10);
+    h.Observe({"200"}, 0.5);
+  }
+  EXPECT_EQ(a.Value({"200"}), 3);
+  EXPECT_EQ(b.Value({"200"}), 30);
+  EXPECT_EQ(h.Count({"200"}), 3u);
+}
+
+TEST(RegistryTest, NewRegistryNeverSeesADestroyedOnesSeries) {
+  // Each new registry's metric usually lands at the destroyed one's address, with the same
+  // label values: recording must reach the new series.
+  for (int i = 0; i < 50; ++i) {
+    Registry registry;
+    Counter& counter = registry.AddCounter("c", "", Stability::kNone, {"k"});
+    counter.Add({"v"});
+    ASSERT_EQ(counter.Value({"v"}), 1) << "iteration " << i;
+  }
+}
+
+TEST(RegistryTest, ManySeriesAndAmbiguousConcatenationsStayApart) {
+  Registry registry;
+  Counter& counter = registry.AddCounter("c", "", Stability::kNone, {"a", "b"});
+  // More series than the per-thread cache has slots, so they collide and evict each other.
+  std::vector<std::string> values;
+  for (int i = 0; i < 1000; ++i) values.push_back("value-" + std::to_string(i));
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      counter.Add({values[i], ""}, static_cast<double>(i));
+    }
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    ASSERT_EQ(counter.Value({values[i], ""}), 2.0 * static_cast<double>(i)) << values[i];
+  }
+  counter.Add({"ab", ""});
+  counter.Add({"a", "b"}, 2);
+  counter.Add({"", "ab"}, 4);
+  counter.Add({"ab", ""});
+  EXPECT_EQ(counter.Value({"ab", ""}), 2);
+  EXPECT_EQ(counter.Value({"a", "b"}), 2);
+  EXPECT_EQ(counter.Value({"", "ab"}), 4);
 }
 
 TEST(RegistryDeathTest, ProgrammingErrorsAbort) {
