@@ -403,9 +403,7 @@ class CounterImpl final : public Counter, public ScalarFamily {
   void Add(LabelValues label_values, double delta) override {
     AddDouble(Get(label_values).value, delta);
   }
-  double Value(LabelValues label_values) const override {
-    return Read(label_values);
-  }
+  double Value(LabelValues label_values) const override { return Read(label_values); }
 };
 
 class GaugeImpl final : public Gauge, public ScalarFamily {
@@ -417,9 +415,7 @@ class GaugeImpl final : public Gauge, public ScalarFamily {
   void Add(LabelValues label_values, double delta) override {
     AddDouble(Get(label_values).value, delta);
   }
-  double Value(LabelValues label_values) const override {
-    return Read(label_values);
-  }
+  double Value(LabelValues label_values) const override { return Read(label_values); }
 };
 
 struct HistogramData {
