@@ -1,11 +1,35 @@
 #include "http/server_request.h"
 
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cstring>
 #include <optional>
 
 #include "core/strings.h"
 
 namespace kauth::http {
 namespace {
+
+// Enough for the lines and bytes of a typical client's head, so that most requests allocate
+// once for each.
+constexpr std::size_t kTypicalHeaderLines = 16;
+constexpr std::size_t kFirstBlockBytes = 1024;
+
+// EqualsIgnoreCase for header names, inlined: every lookup compares against every line, and
+// most lines differ in length or in their first bytes. Bytes that differ must be the same ASCII
+// letter in two cases.
+inline bool SameHeaderName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const int x = a[i];
+    const int y = b[i];
+    if (x == y) continue;
+    const int lower = x | 0x20;
+    if (lower != (y | 0x20) || lower < 'a' || lower > 'z') return false;
+  }
+  return true;
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -38,10 +62,98 @@ std::optional<std::string> QueryUnescape(std::string_view text) {
 
 }  // namespace
 
+ServerRequest::~ServerRequest() { ReleaseCertificates(); }
+
+void ServerRequest::ReleaseCertificates() {
+  for (X509* cert : certificates_) X509_free(cert);
+  certificates_.clear();
+}
+
+void ServerRequest::SetPeerCertificates(std::span<X509* const> chain) {
+  ReleaseCertificates();
+  for (X509* cert : chain) {
+    X509_up_ref(cert);
+    certificates_.push_back(cert);
+  }
+  tls_ = true;
+}
+
+void ServerRequest::NewBlock(std::size_t size) {
+  std::unique_ptr<char[]> block = std::make_unique_for_overwrite<char[]>(size);
+  free_ = block.get();
+  free_bytes_ = size;
+  block_bytes_ = size;
+  if (!first_block_) {
+    first_block_ = std::move(block);
+  } else {
+    more_blocks_.push_back(std::move(block));
+  }
+}
+
+std::string_view ServerRequest::AddHeader(std::string_view name, std::string_view value) {
+  if (headers_.capacity() == 0) headers_.reserve(kTypicalHeaderLines);
+  // Name and value side by side: one check for room, and the line's bytes stay together.
+  const std::size_t size = name.size() + value.size();
+  if (size > free_bytes_) NewBlock(std::max({size, 2 * block_bytes_, kFirstBlockBytes}));
+  char* const at = free_;
+  if (size != 0) {
+    // memcpy with a null source (an empty view's data) is undefined even for zero bytes.
+    if (!name.empty()) std::memcpy(at, name.data(), name.size());
+    if (!value.empty()) std::memcpy(at + name.size(), value.data(), value.size());
+    free_ += size;
+    free_bytes_ -= size;
+  }
+  headers_.push_back(HeaderLine{.name = std::string_view(at, name.size()),
+                                .value = std::string_view(at + name.size(), value.size())});
+  return headers_.back().value;
+}
+
+std::optional<std::string_view> ServerRequest::Header(std::string_view name) const {
+  for (const HeaderLine& line : headers_) {
+    if (SameHeaderName(line.name, name)) return line.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view> ServerRequest::HeaderValues(std::string_view name) const {
+  std::vector<std::string_view> values;
+  for (const HeaderLine& line : headers_) {
+    if (SameHeaderName(line.name, name)) values.push_back(line.value);
+  }
+  return values;
+}
+
+void ServerRequest::ForEachHeader(
+    const std::function<void(std::string_view, std::string_view)>& visit) const {
+  for (const HeaderLine& line : headers_) visit(line.name, line.value);
+}
+
+void ServerRequest::RemoveHeader(std::string_view name) {
+  std::erase_if(headers_, [&](const HeaderLine& line) { return SameHeaderName(line.name, name); });
+}
+
+void ServerRequest::RemoveHeadersIf(const std::function<bool(std::string_view name)>& doomed) {
+  std::erase_if(headers_, [&](const HeaderLine& line) { return doomed(line.name); });
+}
+
+void ServerRequest::SetHeader(std::string_view name, std::string_view value) {
+  // `name` or `value` may view one of this request's lines: removing a line leaves its bytes
+  // where they are.
+  RemoveHeader(name);
+  AddHeader(name, value);
+}
+
+std::string_view ServerRequest::path() const {
+  if (path_) return *path_;
+  return std::string_view(target_).substr(0, path_length_);
+}
+
+void ServerRequest::set_path(std::string path) { path_ = std::move(path); }
+
 void ServerRequest::SetTarget(std::string target) {
   target_ = std::move(target);
-  const std::size_t question = target_.find('?');
-  set_path(target_.substr(0, question));
+  path_length_ = std::min(target_.find('?'), target_.size());
+  path_.reset();
 }
 
 std::string_view ServerRequest::query() const {

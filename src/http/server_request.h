@@ -1,22 +1,27 @@
 // ServerRequest: one HTTP request as kauthd's handlers see it. The server fills it from the wire
-// (HTTP/1.1 now, HTTP/2 later); handlers and the authentication filter read and edit it. Its
-// headers and client certificates come from BasicRequest, so authenticators see it as a
-// kauth::Request.
+// (HTTP/1.1 and HTTP/2); handlers and the authentication filter read and edit it, and
+// authenticators see it as a kauth::Request.
+//
+// Header names and values are copied into blocks the request owns and never moves: a view that
+// Header, HeaderValues or ForEachHeader hands out stays valid for the request's lifetime, even
+// after the line is removed or other lines are added.
 //
 // Not thread-safe: one request is handled by one coroutine.
 #ifndef KAUTH_HTTP_SERVER_REQUEST_H_
 #define KAUTH_HTTP_SERVER_REQUEST_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/body.h"
 #include "kauth/authenticator.h"
-#include "kauth/basic_request.h"
+#include "kauth/request.h"
 
 namespace kauth::http {
 
@@ -38,9 +43,33 @@ struct BodyReadResult {
   std::string error;
 };
 
-class ServerRequest final : public BasicRequest {
+class ServerRequest final : public Request {
  public:
   ServerRequest() = default;
+  ~ServerRequest() override;
+  ServerRequest(const ServerRequest&) = delete;
+  ServerRequest& operator=(const ServerRequest&) = delete;
+
+  // Appends a header line; both are copied. Returns the copy of `value`, valid for the request's
+  // lifetime.
+  std::string_view AddHeader(std::string_view name, std::string_view value);
+
+  std::optional<std::string_view> Header(std::string_view name) const override;
+  std::vector<std::string_view> HeaderValues(std::string_view name) const override;
+  void ForEachHeader(
+      const std::function<void(std::string_view, std::string_view)>& visit) const override;
+  void RemoveHeader(std::string_view name) override;
+  void RemoveHeadersIf(const std::function<bool(std::string_view name)>& doomed) override;
+  void SetHeader(std::string_view name, std::string_view value) override;
+
+  // The target up to '?', or what set_path set since the last SetTarget.
+  std::string_view path() const override;
+  void set_path(std::string path);
+  bool is_tls() const override { return tls_; }
+  void set_tls(bool tls) { tls_ = tls; }
+  // Takes a reference on each certificate (X509_up_ref) and marks the request as TLS.
+  void SetPeerCertificates(std::span<X509* const> chain);
+  std::span<X509* const> peer_certificates() const override { return certificates_; }
 
   // `target` is the request target as sent: path, then an optional '?' and query.
   void SetTarget(std::string target);
@@ -82,8 +111,29 @@ class ServerRequest final : public BasicRequest {
   const std::string& remote_address() const { return remote_address_; }
 
  private:
+  struct HeaderLine {
+    std::string_view name;
+    std::string_view value;
+  };
+
+  // Makes a block of `size` bytes the one AddHeader copies into.
+  void NewBlock(std::size_t size);
+  void ReleaseCertificates();
+
+  std::vector<HeaderLine> headers_;
+  // Storage for header bytes. The first block is kept apart: most requests need only one, and
+  // the vector of further blocks then never allocates.
+  std::unique_ptr<char[]> first_block_;
+  std::vector<std::unique_ptr<char[]>> more_blocks_;
+  char* free_ = nullptr;         // in the newest block
+  std::size_t free_bytes_ = 0;   // left in the newest block
+  std::size_t block_bytes_ = 0;  // size of the newest block
   std::string method_ = "GET";
   std::string target_ = "/";
+  std::size_t path_length_ = 1;      // of target_, when no set_path replaced it
+  std::optional<std::string> path_;  // set_path's
+  bool tls_ = false;
+  std::vector<X509*> certificates_;  // owned references
   std::unique_ptr<StringBody> owned_body_;
   BodySource* body_source_ = nullptr;
   std::size_t body_limit_ = std::size_t{3} << 20;

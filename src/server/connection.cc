@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <optional>
@@ -118,19 +119,24 @@ std::string FormatRemoteAddress(const tcp::endpoint& endpoint) {
 
 // A request as parsed off the wire. Beast's own message type keeps field offsets in 16 bits and
 // throws on a value over 64 KiB; Go accepts values up to its 1 MiB header limit, so the fields go
-// into plain strings instead.
+// straight into the ServerRequest, which copies them into storage of its own.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
-  using Fields = std::vector<std::pair<std::string, std::string>>;
+  explicit RequestParser(http::ServerRequest& request_out) : request(request_out) {}
 
-  // `fields` is emptied and filled; the connection lends the same vector to every request so
-  // that its capacity is allocated once.
-  explicit RequestParser(Fields& fields_out) : fields(fields_out) { fields.clear(); }
-
+  http::ServerRequest& request;
   std::string method;
-  std::string target;
+  // OriginFormTarget of the target as sent: checked after the whole head parsed, as Go does,
+  // but computed while the target's bytes are at hand.
+  std::optional<std::string> target;
   unsigned version = 11;
-  Fields& fields;
+  // The fields Go checks before any handler runs, found by Beast's own name lookup: every Host
+  // line, the last Transfer-Encoding and the first non-empty Expect (views into `request`).
+  std::size_t hosts = 0;
+  std::string_view host;
+  std::size_t transfer_encodings = 0;
+  std::string_view transfer_encoding;
+  std::string_view expect;
   // The body bytes parsed by the latest read: one read's worth at most, so a streamed body
   // costs one buffer however long it is.
   std::string pending;
@@ -151,12 +157,12 @@ class RequestParser final : public bhttp::basic_parser<true> {
                        beast::string_view target_text, int version_number,
                        beast::error_code& /*ec*/) override {
     method.assign(method_text.data(), method_text.size());
-    target.assign(target_text.data(), target_text.size());
+    target = OriginFormTarget(method, std::string_view(target_text.data(), target_text.size()));
     version = static_cast<unsigned>(version_number);
   }
   void on_response_impl(int /*code*/, beast::string_view /*reason*/, int /*version*/,
                         beast::error_code& /*ec*/) override {}
-  void on_field_impl(bhttp::field /*field*/, beast::string_view name, beast::string_view value,
+  void on_field_impl(bhttp::field field, beast::string_view name, beast::string_view value,
                      beast::error_code& ec) override {
     // Beast reports a chunked body's trailer fields through this same callback. They must never
     // become request headers: they arrive after the header checks and could carry credentials or
@@ -165,8 +171,23 @@ class RequestParser final : public bhttp::basic_parser<true> {
       CountOverhead(name.size() + value.size(), ec);
       return;
     }
-    fields.emplace_back(std::string(name.data(), name.size()),
-                        std::string(value.data(), value.size()));
+    const std::string_view kept = request.AddHeader(std::string_view(name.data(), name.size()),
+                                                    std::string_view(value.data(), value.size()));
+    switch (field) {
+      case bhttp::field::host:
+        ++hosts;
+        host = kept;
+        break;
+      case bhttp::field::transfer_encoding:
+        ++transfer_encodings;
+        transfer_encoding = kept;
+        break;
+      case bhttp::field::expect:
+        if (expect.empty()) expect = kept;
+        break;
+      default:
+        break;
+    }
   }
   void on_header_impl(beast::error_code& /*ec*/) override { header_done_ = true; }
   void on_body_init_impl(const boost::optional<std::uint64_t>& /*length*/,
@@ -276,46 +297,48 @@ class Http1Connection final : public Connection,
     return ec;
   }
 
-  asio::awaitable<std::pair<beast::error_code, std::size_t>> ReadTls(char* data,
-                                                                     std::size_t size) {
-    auto [ec, n] = co_await tls_.ReadSome(data, size);
-    co_return std::pair(Timed(ec), n);
+  // Feeds what is buffered to the parser and drops what it used.
+  beast::error_code ParseBuffered(RequestParser& parser) {
+    beast::error_code ec;
+    const std::size_t used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    return ec;
   }
 
-  // Beast's http::async_read_some on buffer_ and our TLS socket: parses what is buffered, reads
-  // when the parser needs more. The same buffer sizes and errors (end_of_stream, buffer_overflow,
-  // put_eof) so that Go's answers for bad or oversized input stay as they were.
-  asio::awaitable<beast::error_code> ReadSomeParsed(RequestParser& parser) {
-    beast::error_code ec;
-    bool parse_first = buffer_.size() != 0;
+  // Beast's http::async_read_some on buffer_ and our TLS socket: parses what is buffered (when
+  // `parse_first`), reads when the parser needs more. The same buffer sizes and errors
+  // (end_of_stream, buffer_overflow, put_eof) so that Go's answers for bad or oversized input
+  // stay as they were.
+  asio::awaitable<beast::error_code> ReadSomeParsed(RequestParser& parser, bool parse_first) {
     for (;;) {
       if (parse_first) {
-        const std::size_t used = parser.put(buffer_.data(), ec);
-        buffer_.consume(used);
+        const beast::error_code ec = ParseBuffered(parser);
         if (ec != bhttp::error::need_more) co_return ec;
       }
       parse_first = true;
       const std::size_t size = beast::read_size(buffer_, 65536);
       if (size == 0) co_return bhttp::error::buffer_overflow;
       const auto space = buffer_.prepare(size);
-      auto [read_ec, n] = co_await ReadTls(static_cast<char*>(space.data()), space.size());
+      // Straight to the socket: a coroutine around it would cost a frame per read.
+      auto [read_ec, n] = co_await tls_.ReadSome(static_cast<char*>(space.data()), space.size());
       buffer_.commit(n);
       if (read_ec == asio::error::eof) {
         if (!parser.got_some()) co_return bhttp::error::end_of_stream;
         // The caller sees the end of stream on its next read.
-        ec = {};
+        beast::error_code ec;
         parser.put_eof(ec);
         co_return ec;
       }
-      if (read_ec) co_return read_ec;
+      if (read_ec) co_return Timed(read_ec);
     }
   }
 
-  // Beast's http::async_read_header.
-  asio::awaitable<beast::error_code> ReadHeader(RequestParser& parser) {
+  // Beast's http::async_read_header, for a head that did not arrive whole with the first read.
+  asio::awaitable<beast::error_code> ReadHeader(RequestParser& parser, bool parse_first) {
     while (!parser.is_header_done()) {
-      const beast::error_code ec = co_await ReadSomeParsed(parser);
+      const beast::error_code ec = co_await ReadSomeParsed(parser, parse_first);
       if (ec) co_return ec;
+      parse_first = buffer_.size() != 0;
     }
     co_return beast::error_code();
   }
@@ -332,12 +355,8 @@ class Http1Connection final : public Connection,
     }
     // Go's first request shares no deadline with the handshake: it gets a full header timeout.
     SetDeadline(env_.options.request_header_timeout);
-    for (bool first = true;; first = false) {
-      const Next next = co_await ServeRequest(first);
-      if (next == Next::kKeepAlive) continue;
-      co_await Close(next);
-      co_return;
-    }
+    const Next next = co_await ServeRequests();
+    co_await Close(next);
   }
 
   // Plain-HTTP detection, then the TLS handshake. False when the connection is done.
@@ -425,139 +444,149 @@ class Http1Connection final : public Connection,
     }
   }
 
-  asio::awaitable<Next> ServeRequest(bool first) {
-    phase_ = Phase::kIdle;
-    if (shutdown_requested_) co_return Next::kClose;
-    if (buffer_.size() == 0) {
-      // Wait for the request's first byte: the idle timeout between requests, the header
-      // timeout (already running) for the first one.
-      if (!first) SetDeadline(env_.options.idle_timeout);
-      const auto space = buffer_.prepare(kReadChunk);
-      auto [ec, n] = co_await ReadTls(static_cast<char*>(space.data()), space.size());
-      if (ec) co_return shutdown_requested_ ? Next::kClose : Next::kDrop;
-      buffer_.commit(n);
-      if (!first) SetDeadline(env_.options.request_header_timeout);
-    } else if (!first) {
-      // A pipelined request is already here.
-      SetDeadline(env_.options.request_header_timeout);
-    }
-    phase_ = Phase::kRequest;
-
-    RequestParser parser(fields_);
-    parser.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
-    // Bodies stream to the handler, which applies its own limit (ServerRequest::ReadBody).
-    parser.body_limit(boost::none);
-    parser.overhead_limit = env_.options.max_header_bytes;
-    {
-      const beast::error_code ec = co_await ReadHeader(parser);
-      if (ec) co_return co_await AnswerReadError(ec);
-    }
-    const unsigned version = parser.version;
-    const std::string& method = parser.method;
-
-    // Go's order: request line and header syntax (Beast, above; it also refuses versions other
-    // than 1.x, see AnswerReadError), then the target and a duplicate Host (plain 400), the
-    // transfer coding (501), and the Host.
-    const std::optional<std::string> target = OriginFormTarget(method, parser.target);
-    std::size_t hosts = 0;
-    std::string_view host;
-    std::size_t transfer_encodings = 0;
-    std::string_view transfer_encoding;
-    std::string_view expect;
-    for (const auto& [name, value] : parser.fields) {
-      // The length first: most fields are none of these, and this runs for every field.
-      if (name.size() == 4 && EqualsIgnoreCase(name, "Host")) {
-        ++hosts;
-        host = value;
-      } else if (name.size() == 17 && EqualsIgnoreCase(name, "Transfer-Encoding")) {
-        ++transfer_encodings;
-        transfer_encoding = value;
-      } else if (name.size() == 6 && EqualsIgnoreCase(name, "Expect") && expect.empty()) {
-        expect = value;
+  // Serves requests until one ends the connection, and says how it ended. One coroutine for
+  // them all: a frame per request would cost as much as parsing its head.
+  asio::awaitable<Next> ServeRequests() {
+    for (bool first = true;; first = false) {
+      phase_ = Phase::kIdle;
+      if (shutdown_requested_) co_return Next::kClose;
+      if (buffer_.size() == 0) {
+        // Wait for the request's first byte: the idle timeout between requests, the header
+        // timeout (already running) for the first one.
+        if (!first) SetDeadline(env_.options.idle_timeout);
+        const auto space = buffer_.prepare(kReadChunk);
+        auto [ec, n] = co_await tls_.ReadSome(static_cast<char*>(space.data()), space.size());
+        if (ec) co_return shutdown_requested_ ? Next::kClose : Next::kDrop;
+        buffer_.commit(n);
+        if (!first) SetDeadline(env_.options.request_header_timeout);
+      } else if (!first) {
+        // A pipelined request is already here.
+        SetDeadline(env_.options.request_header_timeout);
       }
-    }
-    if (!target || hosts > 1) co_return co_await WriteError(GoErrorResponse(400));
-    if (version >= 11 && transfer_encodings > 0 &&
-        (transfer_encodings > 1 || !EqualsIgnoreCase(transfer_encoding, "chunked"))) {
-      co_return co_await WriteError(GoUnsupportedTransferEncodingResponse());
-    }
-    // Go frames an HTTP/1.0 request by Content-Length alone while Beast would de-chunk it: refuse
-    // the combination rather than disagree with a proxy in front about where the body ends.
-    if (version < 11 && transfer_encodings > 0) {
-      co_return co_await WriteError(
-          GoErrorResponse(400, "Transfer-Encoding in an HTTP/1.0 request"));
-    }
-    if (version >= 11 && hosts == 0 && method != "CONNECT") {
-      co_return co_await WriteError(GoErrorResponse(400, "missing required Host header"));
-    }
-    if (hosts == 1 && !ValidHostHeader(host)) {
-      co_return co_await WriteError(GoErrorResponse(400, "malformed Host header"));
-    }
+      phase_ = Phase::kRequest;
 
-    const bool expects_continue = HeaderHasToken(expect, "100-continue");
-    if (!expects_continue && !expect.empty()) {
-      http::ServerResponse failed{.status = 417, .close_connection = true};
-      co_await WriteResponse(std::move(failed), version, false, false);
-      co_return Next::kClose;
-    }
-    ClearDeadline();
+      // The parser fills the request's headers as it goes.
+      http::ServerRequest request;
+      RequestParser parser(request);
+      parser.header_limit(static_cast<std::uint32_t>(
+          std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
+      // Bodies stream to the handler, which applies its own limit (ServerRequest::ReadBody).
+      parser.body_limit(boost::none);
+      parser.overhead_limit = env_.options.max_header_bytes;
+      {
+        // The head usually came whole with the first read: it is parsed here, and only a head that
+        // needs more reads costs ReadHeader's coroutine.
+        beast::error_code ec = bhttp::error::need_more;
+        if (buffer_.size() != 0) ec = ParseBuffered(parser);
+        if (ec == bhttp::error::need_more) {
+          ec = co_await ReadHeader(parser, false);
+        } else if (!ec && !parser.is_header_done()) {
+          ec = co_await ReadHeader(parser, buffer_.size() != 0);
+        }
+        if (ec) co_return co_await AnswerReadError(ec);
+      }
+      const unsigned version = parser.version;
+      const std::string& method = parser.method;
 
-    // The body stays on the wire until a handler reads it: authentication runs on the head
-    // alone, and an unauthenticated client never gets "100 Continue" or has its body read
-    // beyond the bounded drain below.
-    std::optional<BodyReader> body;
-    if (!parser.is_done()) body.emplace(*this, parser, expects_continue && version >= 11);
+      // Go's order: request line and header syntax (Beast, above; it also refuses versions other
+      // than 1.x, see AnswerReadError), then the target and a duplicate Host (plain 400), the
+      // transfer coding (501), and the Host.
+      const std::size_t hosts = parser.hosts;
+      const std::string_view host = parser.host;
+      const std::size_t transfer_encodings = parser.transfer_encodings;
+      const std::string_view transfer_encoding = parser.transfer_encoding;
+      const std::string_view expect = parser.expect;
+      if (!parser.target || hosts > 1) co_return co_await WriteError(GoErrorResponse(400));
+      if (version >= 11 && transfer_encodings > 0 &&
+          (transfer_encodings > 1 || !EqualsIgnoreCase(transfer_encoding, "chunked"))) {
+        co_return co_await WriteError(GoUnsupportedTransferEncodingResponse());
+      }
+      // Go frames an HTTP/1.0 request by Content-Length alone while Beast would de-chunk it: refuse
+      // the combination rather than disagree with a proxy in front about where the body ends.
+      if (version < 11 && transfer_encodings > 0) {
+        co_return co_await WriteError(
+            GoErrorResponse(400, "Transfer-Encoding in an HTTP/1.0 request"));
+      }
+      if (version >= 11 && hosts == 0 && method != "CONNECT") {
+        co_return co_await WriteError(GoErrorResponse(400, "missing required Host header"));
+      }
+      if (hosts == 1 && !ValidHostHeader(host)) {
+        co_return co_await WriteError(GoErrorResponse(400, "malformed Host header"));
+      }
 
-    const bool client_keeps_alive = parser.keep_alive();
-    http::ServerRequest request;
-    request.set_method(method);
-    request.SetTarget(*target);
-    for (auto& [name, value] : parser.fields) request.AddHeader(std::move(name), std::move(value));
-    if (body) request.set_body_source(&*body);
-    request.set_body_limit(env_.options.max_body_bytes);
-    request.set_protocol(http::Protocol::kHttp1);
-    request.set_remote_address(remote_address_);
-    request.set_tls(true);
-    if (!peer_chain_.empty()) request.SetPeerCertificates(peer_chain_);
+      const bool expects_continue = HeaderHasToken(expect, "100-continue");
+      if (!expects_continue && !expect.empty()) {
+        http::ServerResponse failed{.status = 417, .close_connection = true};
+        co_await WriteResponse(std::move(failed), version, false, false);
+        co_return Next::kClose;
+      }
+      ClearDeadline();
 
-    http::RequestState state;
-    state.audit_id = AuditIdFor(request);
+      // The body stays on the wire until a handler reads it: authentication runs on the head
+      // alone, and an unauthenticated client never gets "100 Continue" or has its body read
+      // beyond the bounded drain below.
+      std::optional<BodyReader> body;
+      if (!parser.is_done()) body.emplace(*this, parser, expects_continue && version >= 11);
 
-    http::ServerResponse response = co_await CallHandler(env_.handler, request, state);
-    bool keep_alive = client_keeps_alive && !response.close_connection && !shutdown_requested_ &&
-                      !env_.stopping.load();
-    if (body && !body->done()) {
-      // Go's rule for a body the handler left: a client still waiting for "100 Continue" has
-      // not sent it, so close; otherwise read up to 256 KiB of it to keep the connection, and
-      // close when there is more.
-      if (keep_alive && !body->failed() && !body->continue_pending()) {
-        keep_alive = co_await DrainBody(*body);
+      const bool client_keeps_alive = parser.keep_alive();
+      request.set_method(method);
+      request.SetTarget(std::move(*parser.target));
+      if (body) request.set_body_source(&*body);
+      request.set_body_limit(env_.options.max_body_bytes);
+      request.set_protocol(http::Protocol::kHttp1);
+      request.set_remote_address(remote_address_);
+      request.set_tls(true);
+      if (!peer_chain_.empty()) request.SetPeerCertificates(peer_chain_);
+
+      http::RequestState state;
+      state.audit_id = AuditIdFor(request);
+
+      http::ServerResponse response = co_await CallHandler(env_.handler, request, state);
+      bool keep_alive = client_keeps_alive && !response.close_connection && !shutdown_requested_ &&
+                        !env_.stopping.load();
+      if (body && !body->done()) {
+        // Go's rule for a body the handler left: a client still waiting for "100 Continue" has
+        // not sent it, so close; otherwise read up to 256 KiB of it to keep the connection, and
+        // close when there is more.
+        if (keep_alive && !body->failed() && !body->continue_pending()) {
+          keep_alive = co_await DrainBody(*body);
+        } else {
+          keep_alive = false;
+        }
+      }
+      // Closing with unread bytes in the receive buffer would reset the connection before the
+      // client read the answer: linger as after an error.
+      const bool unread_body = body && !body->done() && !body->failed();
+      const Next close_kind = unread_body ? Next::kCloseAfterError : Next::kClose;
+      // Bad body bytes get the server's answer for them, as before the handler ran (the handler
+      // only saw a read error); a client that left or stalled gets nothing.
+      if (body && body->failed()) co_return co_await AnswerReadError(body->read_error_);
+
+      if (response.status == 101) co_return co_await SwitchProtocols(std::move(response), version);
+      if (response.stream && !response.stream->length() && version < 11) keep_alive = false;
+      const bool head_only = method == "HEAD";
+      bool written = false;
+      if (response.stream) {
+        written = co_await WriteResponse(std::move(response), version, head_only, keep_alive);
       } else {
-        keep_alive = false;
+        // The common answer, one buffer, is written here: WriteResponse and WriteAll would cost
+        // two coroutine frames per request.
+        BodyFraming framing;
+        const std::string bytes = ResponseHead(response, version, head_only, keep_alive, framing);
+        SetDeadline(env_.options.io_timeout);
+        const beast::error_code ec = co_await tls_.WriteAll(bytes);
+        ClearDeadline();
+        written = !ec;
+      }
+      if (!written) co_return Next::kDrop;
+      if (!keep_alive) co_return close_kind;
+      if (buffer_.capacity() > kRetainedBufferBytes && buffer_.size() <= kRetainedBufferBytes) {
+        buffer_.shrink_to_fit();
       }
     }
-    // Closing with unread bytes in the receive buffer would reset the connection before the
-    // client read the answer: linger as after an error.
-    const bool unread_body = body && !body->done() && !body->failed();
-    const Next close_kind = unread_body ? Next::kCloseAfterError : Next::kClose;
-    // Bad body bytes get the server's answer for them, as before the handler ran (the handler
-    // only saw a read error); a client that left or stalled gets nothing.
-    if (body && body->failed()) co_return co_await AnswerReadError(body->read_error_);
-
-    if (response.status == 101) co_return co_await SwitchProtocols(std::move(response), version);
-    if (response.stream && !response.stream->length() && version < 11) keep_alive = false;
-    const bool written =
-        co_await WriteResponse(std::move(response), version, method == "HEAD", keep_alive);
-    if (!written) co_return Next::kDrop;
-    if (!keep_alive) co_return close_kind;
-    if (buffer_.capacity() > kRetainedBufferBytes && buffer_.size() <= kRetainedBufferBytes) {
-      buffer_.shrink_to_fit();
-    }
-    co_return Next::kKeepAlive;
   }
 
-  // The request body as a handler reads it (see ServeRequest).
+  // The request body as a handler reads it (see ServeRequests).
   class BodyReader final : public http::BodySource {
    public:
     BodyReader(Http1Connection& connection, RequestParser& parser, bool expects_continue)
@@ -603,7 +632,7 @@ class Http1Connection final : public Connection,
       }
       // A deadline per read, so a body that keeps arriving is never cut.
       SetDeadline(env_.options.io_timeout);
-      const beast::error_code ec = co_await ReadSomeParsed(parser);
+      const beast::error_code ec = co_await ReadSomeParsed(parser, buffer_.size() != 0);
       ClearDeadline();
       if (ec) {
         body.error_ = "reading the request body: " + ec.message();
@@ -644,7 +673,8 @@ class Http1Connection final : public Connection,
         buffered.consume(n);
         co_return n;
       }
-      auto [ec, n] = co_await connection_.ReadTls(into.data(), into.size());
+      auto [ec, n] = co_await connection_.tls_.ReadSome(into.data(), into.size());
+      ec = connection_.Timed(ec);
       if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
       if (ec) co_return Error{ec.message()};
       co_return n;
@@ -768,11 +798,20 @@ class Http1Connection final : public Connection,
     co_return ec ? Next::kDrop : Next::kCloseAfterError;
   }
 
-  // Writes `response` as Go's server would: its status line and reason, the handler's headers,
-  // Date and Content-Length added, Connection as `keep_alive` decides. False when the write
-  // failed.
-  asio::awaitable<bool> WriteResponse(http::ServerResponse response, unsigned version,
-                                      bool head_only, bool keep_alive) {
+  // How a streamed body follows the head ResponseHead wrote.
+  struct BodyFraming {
+    bool streamed = false;  // the response's stream is copied after the head
+    std::optional<std::uint64_t> length;
+    bool chunked = false;
+  };
+
+  // The bytes Go's server writes for `response` before any streamed body: its status line and
+  // reason, the handler's headers, Date and Content-Length added, Connection as `keep_alive`
+  // decides, then the body when it is in memory. `framing` says how a stream follows.
+  std::string ResponseHead(const http::ServerResponse& response, unsigned version, bool head_only,
+                           bool keep_alive, BodyFraming& framing) const {
+    // Literals as string_views: their lengths are known at compile time, not found by strlen.
+    using namespace std::string_view_literals;
     unsigned status = response.status;
     // A handler answers with a final status; 1xx would leave the client waiting for one.
     if (status < 200 || status > 999) {
@@ -782,71 +821,90 @@ class Http1Connection final : public Connection,
     }
     // Written by hand: Beast's message type cannot hold a header value over 64 KiB. One
     // allocation: the size is known before anything is copied.
-    const std::shared_ptr<http::BodySource> stream = std::move(response.stream);
-    const bool inline_body = !stream && status != 204 && status != 304 && !head_only;
+    const http::BodySource* const stream = response.stream.get();
+    const bool inline_body = stream == nullptr && status != 204 && status != 304 && !head_only;
     std::size_t reserve = 160 + (inline_body ? response.body.size() : 0);
     for (const auto& [name, value] : response.headers) reserve += name.size() + value.size() + 4;
     std::string head;
     head.reserve(reserve);
-    head += version >= 11 ? std::string_view("HTTP/1.1 ") : std::string_view("HTTP/1.0 ");
-    AppendDecimal(head, status);
-    head += ' ';
+    head += version >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
+    // Three digits, as checked above.
+    const char code[] = {static_cast<char>('0' + status / 100),
+                         static_cast<char>('0' + status / 10 % 10),
+                         static_cast<char>('0' + status % 10), ' '};
+    head.append(code, sizeof code);
     const std::string_view text = StatusText(status);
     if (!text.empty()) {
       head += text;
     } else {
       head += ReasonPhrase(status);
     }
-    head += "\r\n";
+    head += "\r\n"sv;
     bool has_date = false;
     for (const auto& [name, value] : response.headers) {
       // The server owns framing and connection management.
       if (!ValidHeaderFieldName(name) || IsFramingHeader(name)) continue;
       if (name.size() == 4 && EqualsIgnoreCase(name, "Date")) has_date = true;
       head += name;
-      head += ": ";
+      head += ": "sv;
       const std::size_t value_at = head.size();
       head += value;
-      // Go replaces CR and LF in values with spaces (headerNewlineToSpace).
-      std::replace_if(
-          head.begin() + static_cast<std::ptrdiff_t>(value_at), head.end(),
-          [](char c) { return c == '\r' || c == '\n'; }, ' ');
-      head += "\r\n";
+      // Go replaces CR and LF in values with spaces (headerNewlineToSpace). Values almost never
+      // hold either, and memchr finds that out faster than a byte-by-byte rewrite.
+      if (std::memchr(value.data(), '\r', value.size()) != nullptr ||
+          std::memchr(value.data(), '\n', value.size()) != nullptr) {
+        std::replace_if(
+            head.begin() + static_cast<std::ptrdiff_t>(value_at), head.end(),
+            [](char c) { return c == '\r' || c == '\n'; }, ' ');
+      }
+      head += "\r\n"sv;
     }
     if (!has_date) {
-      head += "Date: ";
+      head += "Date: "sv;
       head += CachedHttpDate();
-      head += "\r\n";
+      head += "\r\n"sv;
     }
     // No body and no Content-Length for 204 and 304 (Go's bodyAllowedForStatus).
     const bool body_allowed = status != 204 && status != 304;
     const std::optional<std::uint64_t> length =
-        stream ? stream->length() : std::optional<std::uint64_t>(response.body.size());
+        stream != nullptr ? stream->length() : std::optional<std::uint64_t>(response.body.size());
     const bool chunked = body_allowed && !length && version >= 11 && !head_only;
     if (body_allowed && length) {
-      head += "Content-Length: ";
+      head += "Content-Length: "sv;
       AppendDecimal(head, *length);
-      head += "\r\n";
+      head += "\r\n"sv;
     }
-    if (chunked) head += "Transfer-Encoding: chunked\r\n";
+    if (chunked) head += "Transfer-Encoding: chunked\r\n"sv;
     // HTTP/1.1 connections persist unless told; HTTP/1.0 ones close unless told.
-    if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
-    if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";
-    head += "\r\n";
+    if (version >= 11 && !keep_alive) head += "Connection: close\r\n"sv;
+    if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n"sv;
+    head += "\r\n"sv;
 
     // One buffer: Beast's flat_stream writes nothing for a buffer sequence whose first buffer
     // is empty, and a single TLS write also makes fewer records.
     if (inline_body) head += response.body;
-    if (stream && body_allowed && !head_only && length) {
+    framing = BodyFraming{.streamed = stream != nullptr && body_allowed && !head_only,
+                          .length = length,
+                          .chunked = chunked};
+    return head;
+  }
+
+  // Writes `response` as Go's server would (see ResponseHead). False when the write failed.
+  asio::awaitable<bool> WriteResponse(http::ServerResponse response, unsigned version,
+                                      bool head_only, bool keep_alive) {
+    BodyFraming framing;
+    std::string head = ResponseHead(response, version, head_only, keep_alive, framing);
+    if (!framing.streamed) co_return co_await WriteAll(head);
+    http::BodySource& stream = *response.stream;
+    if (framing.length) {
       // As Go's buffered response writer does, the head waits for the body's first piece and
       // goes out with it: one TLS record and one write instead of two. A chunked body (a watch)
       // sends its head at once, since its first piece may be minutes away.
-      co_return co_await WriteStream(*stream, length, chunked, head);
+      co_return co_await WriteStream(stream, framing.length, framing.chunked, head);
     }
     if (!co_await WriteAll(head)) co_return false;
-    if (!stream || !body_allowed || head_only) co_return true;
     head.clear();
-    co_return co_await WriteStream(*stream, length, chunked, head);
+    co_return co_await WriteStream(stream, framing.length, framing.chunked, head);
   }
 
   asio::awaitable<bool> WriteAll(std::string_view data) {
@@ -960,7 +1018,6 @@ class Http1Connection final : public Connection,
   bool timed_out_ = false;  // the watchdog cancelled the operation in progress
   bool closed_ = false;
   beast::flat_buffer buffer_;
-  RequestParser::Fields fields_;  // the current request's, while the parser fills them
   std::string remote_address_;
   std::vector<X509*> peer_chain_;  // owned references, leaf first
   Phase phase_ = Phase::kHandshake;

@@ -14,14 +14,14 @@ namespace {
 constexpr std::string_view kErrorHeaders =
     "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n";
 
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHexDigit(char c) {
+constexpr bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsHexDigit(char c) {
   return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 // RFC 7230 tchar.
-bool IsTokenChar(char c) {
+constexpr bool IsTokenChar(char c) {
   if (IsAsciiAlpha(c) || IsAsciiDigit(c)) return true;
   switch (c) {
     case '!':
@@ -46,7 +46,7 @@ bool IsTokenChar(char c) {
 }
 
 // The bytes httpguts accepts in a Host header: unreserved, sub-delims, '%', ':' and brackets.
-bool IsHostByte(char c) {
+constexpr bool IsHostByte(char c) {
   if (IsAsciiAlpha(c) || IsAsciiDigit(c)) return true;
   switch (c) {
     case '!':
@@ -72,6 +72,26 @@ bool IsHostByte(char c) {
     default:
       return false;
   }
+}
+
+// A predicate over bytes as a table: header names and Host values are checked on every request
+// and response, a byte at a time.
+using ByteTable = std::array<bool, 256>;
+constexpr ByteTable MakeByteTable(bool (*predicate)(char)) {
+  ByteTable table{};
+  for (std::size_t byte = 0; byte < table.size(); ++byte) {
+    table[byte] = predicate(static_cast<char>(byte));
+  }
+  return table;
+}
+constexpr ByteTable kTokenChars = MakeByteTable(IsTokenChar);
+constexpr ByteTable kHostBytes = MakeByteTable(IsHostByte);
+
+bool InTable(const ByteTable& table, std::string_view text) {
+  for (const char c : text) {
+    if (!table[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
 }
 
 // Go's url unescaping fails on a '%' not followed by two hex digits.
@@ -220,19 +240,10 @@ std::string ReasonPhrase(unsigned code) {
   return "status code " + std::to_string(code);
 }
 
-bool ValidHostHeader(std::string_view host) {
-  for (const char c : host) {
-    if (!IsHostByte(c)) return false;
-  }
-  return true;
-}
+bool ValidHostHeader(std::string_view host) { return InTable(kHostBytes, host); }
 
 bool ValidHeaderFieldName(std::string_view name) {
-  if (name.empty()) return false;
-  for (const char c : name) {
-    if (!IsTokenChar(c)) return false;
-  }
-  return true;
+  return !name.empty() && InTable(kTokenChars, name);
 }
 
 bool ValidHeaderFieldValue(std::string_view value) {

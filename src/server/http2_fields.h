@@ -6,6 +6,7 @@
 #ifndef KAUTH_SERVER_HTTP2_FIELDS_H_
 #define KAUTH_SERVER_HTTP2_FIELDS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +42,7 @@ struct Http2ResponseHead {
   // What had to change (lower-cased names, rewritten values, the numbers). On the heap, so that
   // moving the head keeps the views valid.
   std::unique_ptr<char[]> storage;
+  std::size_t storage_size = 0;  // bytes in `storage`
 };
 
 // `status` must be a final status (200-999); `content_length` is the body's length when it is
@@ -49,6 +51,11 @@ struct Http2ResponseHead {
 Http2ResponseHead MakeHttp2ResponseHead(unsigned status, const HeaderFields& headers,
                                         std::optional<std::uint64_t> content_length,
                                         std::string_view date);
+// The same, made in `head` in place of what it held, reusing its memory: for a caller that makes
+// one head after another and is done with each before the next.
+void MakeHttp2ResponseHead(unsigned status, const HeaderFields& headers,
+                           std::optional<std::uint64_t> content_length, std::string_view date,
+                           Http2ResponseHead& head);
 
 }  // namespace kauth::server
 

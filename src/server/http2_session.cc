@@ -15,7 +15,6 @@
 #include <exception>
 #include <limits>
 #include <optional>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -51,6 +50,11 @@ constexpr std::size_t kWriteGather = 64 * 1024;
 // A streamed response body is read from its source only while less than this waits for the
 // client's flow-control window: a client that stops reading stops the source.
 constexpr std::size_t kMaxBufferedResponseBytes = 64 * 1024;
+// Response heads with up to this many fields (":status" and Date included) are handed to nghttp2
+// without a heap allocation.
+constexpr std::size_t kInlineResponseFields = 16;
+// The reused response head keeps its buffer for the next response up to this size.
+constexpr std::size_t kMaxKeptHeadBytes = 16 * 1024;
 // nghttp2's bounds for SETTINGS_MAX_FRAME_SIZE.
 constexpr std::uint32_t kMinFrameSize = 16 * 1024;
 constexpr std::uint32_t kMaxFrameSize = (1u << 24) - 1;
@@ -62,20 +66,26 @@ constexpr std::int64_t kMaxWindow = std::numeric_limits<std::int32_t>::max();
 constexpr auto kGoAwayLinger = std::chrono::seconds(1);
 
 // Wakes one coroutine waiting for a condition. Waiters re-check their condition in a loop, so a
-// notification with nobody waiting, or an early wake-up, is harmless.
+// notification with nobody waiting, or an early wake-up, is harmless. The timer is made on the
+// first Wait: most streams never wait on their signals, and making a timer costs a lock on the
+// io_context's service registry.
 class Signal {
  public:
-  explicit Signal(const asio::any_io_executor& executor)
-      : timer_(executor, asio::steady_timer::time_point::max()) {}
+  // `executor` must outlive the signal.
+  explicit Signal(const asio::any_io_executor& executor) : executor_(executor) {}
   Awaitable<void> Wait() {
-    timer_.expires_at(asio::steady_timer::time_point::max());
-    auto [ec] = co_await timer_.async_wait(kUseTuple);
+    if (!timer_) timer_.emplace(executor_);
+    timer_->expires_at(asio::steady_timer::time_point::max());
+    auto [ec] = co_await timer_->async_wait(kUseTuple);
     (void)ec;
   }
-  void Notify() { timer_.cancel(); }
+  void Notify() {
+    if (timer_) timer_->cancel();
+  }
 
  private:
-  asio::steady_timer timer_;
+  const asio::any_io_executor& executor_;
+  std::optional<asio::steady_timer> timer_;
 };
 
 class Session;
@@ -93,12 +103,17 @@ class Stream final : public http::BodySource {
 
   Session& session;
   const std::int32_t id;
+  std::size_t slot = 0;  // in the session's table
 
-  // The request head, as its fields arrive.
+  // The request head, as its fields arrive. Regular fields go straight into `request` (after
+  // the Host line made from :authority), until the first Cookie field: from there on they wait
+  // in `fields` for the end of the head, when the cookies are joined.
   std::string method;
   std::string scheme;
   std::string authority;
   std::string path;
+  bool host_added = false;
+  bool joining_cookies = false;
   HeaderFields fields;
   std::optional<std::uint64_t> content_length;
   std::size_t header_bytes = 0;
@@ -333,7 +348,7 @@ class Session final : public Http2Session {
     }
     watchdog_timer_.cancel();
     // Handlers still running can no longer be answered; wake those waiting on their streams.
-    for (auto& [id, stream] : streams_) {
+    for (const std::shared_ptr<Stream>& stream : streams_) {
       stream->closed = true;
       stream->body_signal.Notify();
       stream->out_signal.Notify();
@@ -419,18 +434,18 @@ class Session final : public Http2Session {
 
   // --- Streams -------------------------------------------------------------------------------
 
-  void OnRequestHead(const std::shared_ptr<Stream>& stream) {
-    if (stream->header_too_large) {
+  void OnRequestHead(Stream& stream) {
+    if (stream.header_too_large) {
       http::ServerResponse too_large{.status = 431, .body = std::string(kHeaderListTooLongBody)};
       too_large.AddHeader("Content-Type", "text/html; charset=utf-8");
-      Submit(*stream, std::move(too_large), /*head_request=*/false);
+      Submit(stream, std::move(too_large), /*head_request=*/false);
       return;
     }
     if (running_handlers_ < max_streams_) {
-      StartHandler(stream);
+      StartHandler(streams_[stream.slot]);
       return;
     }
-    queued_.push_back(stream);
+    queued_.push_back(streams_[stream.slot]);
     if (queued_.size() > kQueuedStreamsFactor * max_streams_) {
       Calm("too many streams waiting for a handler");
     }
@@ -464,23 +479,22 @@ class Session final : public Http2Session {
     request.set_method(s.method);
     // :path in origin form (or "*"); CONNECT names only an authority. Checked by Go's rules, as
     // an HTTP/1 request target is; Go answers a bad :path with a stream error.
-    const std::optional<std::string> target = s.method == "CONNECT"
-                                                  ? std::optional<std::string>(s.authority)
-                                                  : OriginFormTarget(s.method, s.path);
+    std::optional<std::string> target = s.method == "CONNECT"
+                                            ? std::optional<std::string>(s.authority)
+                                            : OriginFormTarget(s.method, s.path);
     if (!target || target->empty()) {
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_PROTOCOL_ERROR);
       writer_signal_.Notify();
       co_return;
     }
-    request.SetTarget(*target);
-    // Handlers (and Go's Request.Host) see :authority as the Host header.
-    if (!s.authority.empty()) request.AddHeader("Host", s.authority);
-    JoinCookieFields(s.fields);
-    for (auto& [name, value] : s.fields) {
-      if (!s.authority.empty() && EqualsIgnoreCase(name, "Host")) continue;
-      request.AddHeader(std::move(name), std::move(value));
+    request.SetTarget(std::move(*target));
+    // A head without regular fields has no Host line yet.
+    AddHostLine(s);
+    if (!s.fields.empty()) {
+      JoinCookieFields(s.fields);
+      for (const auto& [name, value] : s.fields) request.AddHeader(name, value);
+      s.fields.clear();
     }
-    s.fields.clear();
     if (!s.remote_ended) request.set_body_source(&s);
     request.set_body_limit(context_.options.max_body_bytes);
     request.set_protocol(http::Protocol::kHttp2);
@@ -517,15 +531,28 @@ class Session final : public Http2Session {
     std::shared_ptr<http::BodySource> source = std::move(response.stream);
     const std::optional<std::uint64_t> length =
         source ? source->length() : std::optional<std::uint64_t>(response.body.size());
-    const Http2ResponseHead head =
-        MakeHttp2ResponseHead(status, response.headers, body_allowed ? length : std::nullopt,
-                              CachedHttpDate());
-    std::vector<nghttp2_nv> nva;
-    nva.reserve(head.fields.size());
-    for (const auto& [name, value] : head.fields) {
-      nva.push_back({const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(name.data())),
-                     const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(value.data())),
-                     name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
+    // nghttp2 copies the fields it is given: one head, reused, serves every response.
+    MakeHttp2ResponseHead(status, response.headers, body_allowed ? length : std::nullopt,
+                          CachedHttpDate(), head_);
+    const Http2ResponseHead& head = head_;
+    // A typical head fits on the stack.
+    std::array<nghttp2_nv, kInlineResponseFields> inline_nva;
+    std::vector<nghttp2_nv> heap_nva;
+    nghttp2_nv* nva = inline_nva.data();
+    if (head.fields.size() > inline_nva.size()) {
+      heap_nva.resize(head.fields.size());
+      nva = heap_nva.data();
+    }
+    for (std::size_t i = 0; i < head.fields.size(); ++i) {
+      const auto& [name, value] = head.fields[i];
+      // Every response has its own Audit-Id: indexing it in HPACK's dynamic table would only
+      // evict entries that later responses could use, and costs nghttp2 a walk of the ever
+      // longer hash chain of earlier Audit-Ids.
+      const std::uint8_t flags =
+          name == "audit-id" ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+      nva[i] = {const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(name.data())),
+                const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(value.data())),
+                name.size(), value.size(), flags};
     }
     const bool send_body = body_allowed && !head_request && (source || !response.body.empty());
     int rv = 0;
@@ -537,10 +564,12 @@ class Session final : public Http2Session {
       nghttp2_data_provider provider{};
       provider.source.ptr = &s;
       provider.read_callback = ReadResponseData;
-      rv = nghttp2_submit_response(session_, s.id, nva.data(), nva.size(), &provider);
+      rv = nghttp2_submit_response(session_, s.id, nva, head.fields.size(), &provider);
     } else {
-      rv = nghttp2_submit_response(session_, s.id, nva.data(), nva.size(), nullptr);
+      rv = nghttp2_submit_response(session_, s.id, nva, head.fields.size(), nullptr);
     }
+    const bool close_requested = head.close_requested;
+    if (head_.storage_size > kMaxKeptHeadBytes) head_ = Http2ResponseHead();
     if (rv != 0) {
       if (log::V(2)) {
         log::Info(kSource, "HTTP/2 response not sent",
@@ -549,7 +578,7 @@ class Session final : public Http2Session {
       return nullptr;
     }
     // R7.2/R7.3 and Go's "Connection: close": answer this stream, then end the connection.
-    if (head.close_requested || response.close_connection || context_.stopping.load()) {
+    if (close_requested || response.close_connection || context_.stopping.load()) {
       StartGracefulShutdown();
     }
     writer_signal_.Notify();
@@ -602,6 +631,19 @@ class Session final : public Http2Session {
     }
   }
 
+  // Takes `stream` out of the table.
+  std::shared_ptr<Stream> Forget(Stream& stream) {
+    if (receiving_ == &stream) receiving_ = nullptr;
+    const std::size_t slot = stream.slot;
+    std::shared_ptr<Stream> taken = std::move(streams_[slot]);
+    if (slot + 1 != streams_.size()) {
+      streams_[slot] = std::move(streams_.back());
+      streams_[slot]->slot = slot;
+    }
+    streams_.pop_back();
+    return taken;
+  }
+
   void CountReset() {
     if (!resets_.Take(Clock::now())) Calm("stream resets over the rapid-reset budget");
   }
@@ -612,10 +654,31 @@ class Session final : public Http2Session {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     Session& self = From(user_data);
     auto stream = std::make_shared<Stream>(self, frame->hd.stream_id, self.executor_);
-    stream->fields.reserve(8);
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream.get());
-    self.streams_.emplace(frame->hd.stream_id, std::move(stream));
+    stream->slot = self.streams_.size();
+    self.receiving_ = stream.get();
+    self.streams_.push_back(std::move(stream));
     return 0;
+  }
+
+  // Handlers (and Go's Request.Host) see :authority as the Host header, first of all. Pseudo
+  // fields come before regular ones (nghttp2 resets a stream that breaks that rule), so the
+  // first regular field knows the final :authority.
+  static void AddHostLine(Stream& stream) {
+    if (stream.host_added) return;
+    stream.host_added = true;
+    if (!stream.authority.empty()) stream.request.AddHeader("Host", stream.authority);
+  }
+
+  static void AddRequestField(Stream& stream, std::string_view name, std::string_view value) {
+    AddHostLine(stream);
+    if (!stream.authority.empty() && EqualsIgnoreCase(name, "Host")) return;
+    if (!stream.joining_cookies && EqualsIgnoreCase(name, "cookie")) stream.joining_cookies = true;
+    if (stream.joining_cookies) {
+      stream.fields.emplace_back(std::string(name), std::string(value));
+    } else {
+      stream.request.AddHeader(name, value);
+    }
   }
 
   static int OnHeader(nghttp2_session* /*session*/, const nghttp2_frame* frame,
@@ -623,7 +686,10 @@ class Session final : public Http2Session {
                       const std::uint8_t* value_bytes, std::size_t value_length,
                       std::uint8_t /*flags*/, void* user_data) {
     Session& self = From(user_data);
-    Stream* stream = self.FindStream(frame->hd.stream_id);
+    // Header blocks do not interleave: the fields are most likely the newest stream's.
+    Stream* stream = self.receiving_ != nullptr && self.receiving_->id == frame->hd.stream_id
+                         ? self.receiving_
+                         : self.FindStream(frame->hd.stream_id);
     // Trailers are never headers (see the HTTP/1 parser): they are counted, then dropped.
     if (stream == nullptr || stream->headers_done) return 0;
     stream->header_bytes += name_length + value_length + kPerFieldOverhead;
@@ -635,24 +701,26 @@ class Session final : public Http2Session {
     }
     if (stream->header_too_large) return 0;
     const std::string_view name(reinterpret_cast<const char*>(name_bytes), name_length);
-    std::string value(reinterpret_cast<const char*>(value_bytes), value_length);
-    if (name == ":method") {
-      stream->method = std::move(value);
-    } else if (name == ":path") {
-      stream->path = std::move(value);
-    } else if (name == ":authority") {
-      stream->authority = std::move(value);
-    } else if (name == ":scheme") {
-      stream->scheme = std::move(value);
-    } else if (!name.starts_with(':')) {
-      if (name == "content-length") {
-        // nghttp2 has checked it is one decimal number and will hold the DATA frames to it.
-        std::uint64_t length = 0;
-        for (char c : value) length = length * 10 + static_cast<std::uint64_t>(c - '0');
-        stream->content_length = length;
+    const std::string_view value(reinterpret_cast<const char*>(value_bytes), value_length);
+    if (name.starts_with(':')) {
+      if (name == ":method") {
+        stream->method = value;
+      } else if (name == ":path") {
+        stream->path = value;
+      } else if (name == ":authority") {
+        stream->authority = value;
+      } else if (name == ":scheme") {
+        stream->scheme = value;
       }
-      stream->fields.emplace_back(std::string(name), std::move(value));
+      return 0;
     }
+    if (name == "content-length") {
+      // nghttp2 has checked it is one decimal number and will hold the DATA frames to it.
+      std::uint64_t length = 0;
+      for (char c : value) length = length * 10 + static_cast<std::uint64_t>(c - '0');
+      stream->content_length = length;
+    }
+    AddRequestField(*stream, name, value);
     return 0;
   }
 
@@ -666,7 +734,7 @@ class Session final : public Http2Session {
         if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) stream->remote_ended = true;
         if (!stream->headers_done) {
           stream->headers_done = true;
-          self.OnRequestHead(self.streams_.at(stream->id));
+          self.OnRequestHead(*stream);
         } else {
           stream->body_signal.Notify();
         }
@@ -706,10 +774,10 @@ class Session final : public Http2Session {
   static int OnStreamClose(nghttp2_session* /*session*/, std::int32_t stream_id,
                            std::uint32_t /*error_code*/, void* user_data) {
     Session& self = From(user_data);
-    const auto found = self.streams_.find(stream_id);
-    if (found == self.streams_.end()) return 0;
-    const std::shared_ptr<Stream> stream = std::move(found->second);
-    self.streams_.erase(found);
+    // nghttp2 still hands out the stream's user data in this callback.
+    Stream* closing = self.FindStream(stream_id);
+    if (closing == nullptr) return 0;
+    const std::shared_ptr<Stream> stream = self.Forget(*closing);
     stream->closed = true;
     self.DropRequestBody(*stream);
     stream->body_signal.Notify();
@@ -772,8 +840,12 @@ class Session final : public Http2Session {
   const std::size_t header_list_limit_;
   nghttp2_session* session_ = nullptr;
 
-  std::unordered_map<std::int32_t, std::shared_ptr<Stream>> streams_;  // open in nghttp2
-  std::deque<std::shared_ptr<Stream>> queued_;                         // waiting for a handler
+  // Open in nghttp2, in no particular order: each stream knows its slot, and nghttp2 maps ids
+  // to streams.
+  std::vector<std::shared_ptr<Stream>> streams_;
+  Stream* receiving_ = nullptr;                 // the open stream whose head began last
+  Http2ResponseHead head_;                      // Submit's
+  std::deque<std::shared_ptr<Stream>> queued_;  // waiting for a handler
   std::size_t running_handlers_ = 0;
   std::size_t tasks_ = 0;  // coroutines Run waits for: writer, watchdog, handlers
   ResetRateLimiter resets_;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace kauth::http {
 namespace {
 
@@ -49,6 +53,82 @@ TEST(ServerRequestTest, QueryParamsReturnsEveryValue) {
   EXPECT_EQ(request.QueryParams("exclude"), (std::vector<std::string>{"ping", "log/x"}));
   EXPECT_EQ(request.QueryParams("verbose"), std::vector<std::string>{""});
   EXPECT_TRUE(request.QueryParams("missing").empty());
+}
+
+// R0.3: names match case-insensitively, only for ASCII letters; the first line wins.
+TEST(ServerRequestTest, HeaderNamesMatchIgnoringAsciiCase) {
+  ServerRequest request;
+  request.AddHeader("authorization", "Bearer one");
+  request.AddHeader("AUTHORIZATION", "Bearer two");
+  request.AddHeader("X-A@", "at");
+  EXPECT_EQ(request.Header("Authorization"), "Bearer one");
+  EXPECT_EQ(request.HeaderValues("aUTHORIZATION"),
+            (std::vector<std::string_view>{"Bearer one", "Bearer two"}));
+  // '@' and '`' differ only in the bit that ASCII letters' cases differ in.
+  EXPECT_EQ(request.Header("x-a@"), "at");
+  EXPECT_EQ(request.Header("X-A`"), std::nullopt);
+  EXPECT_EQ(request.Header("Authorizatio"), std::nullopt);
+  EXPECT_EQ(request.Header("Missing"), std::nullopt);
+}
+
+TEST(ServerRequestTest, RemoveAndSetReplaceEveryLineInOrder) {
+  ServerRequest request;
+  request.AddHeader("Sec-WebSocket-Protocol", "a");
+  request.AddHeader("Keep", "k");
+  request.AddHeader("sec-websocket-protocol", "b");
+  request.SetHeader("Sec-Websocket-Protocol", "c");
+  std::vector<std::string> lines;
+  request.ForEachHeader([&](std::string_view name, std::string_view value) {
+    lines.push_back(std::string(name) + ": " + std::string(value));
+  });
+  EXPECT_EQ(lines, (std::vector<std::string>{"Keep: k", "Sec-Websocket-Protocol: c"}));
+  request.RemoveHeader("SEC-WEBSOCKET-PROTOCOL");
+  EXPECT_TRUE(request.HeaderValues("Sec-WebSocket-Protocol").empty());
+  request.RemoveHeadersIf([](std::string_view name) { return name == "Keep"; });
+  lines.clear();
+  request.ForEachHeader([&](std::string_view name, std::string_view) { lines.emplace_back(name); });
+  EXPECT_TRUE(lines.empty());
+}
+
+// Views handed out stay valid while lines are removed and added, including lines far larger
+// than the first storage block, and SetHeader may be given one of the request's own views.
+TEST(ServerRequestTest, HeaderViewsOutliveEditsOfTheRequest) {
+  ServerRequest request;
+  request.AddHeader("Authorization", "Bearer token");
+  request.AddHeader("Empty", "");
+  const std::string_view token = *request.Header("authorization");
+  const std::string large(100000, 'v');
+  for (int i = 0; i < 1000; ++i) request.AddHeader("X-Filler-" + std::to_string(i), "filler");
+  request.AddHeader("X-Large", large);
+  request.RemoveHeader("Authorization");
+  request.SetHeader("X-Copy", token);
+  EXPECT_EQ(token, "Bearer token");
+  EXPECT_EQ(request.Header("X-Copy"), "Bearer token");
+  EXPECT_EQ(request.Header("x-large"), large);
+  EXPECT_EQ(request.Header("Empty"), "");
+  EXPECT_EQ(request.Header("X-Filler-999"), "filler");
+  request.SetHeader("X-Copy", *request.Header("X-Copy"));
+  EXPECT_EQ(request.HeaderValues("X-Copy"), std::vector<std::string_view>{"Bearer token"});
+}
+
+TEST(ServerRequestTest, PathFollowsTheTargetUnlessSet) {
+  ServerRequest request;
+  EXPECT_EQ(request.path(), "/");
+  request.set_path("/set");
+  EXPECT_EQ(request.path(), "/set");
+  request.SetTarget("/from/target?q=1");
+  EXPECT_EQ(request.path(), "/from/target");
+  request.set_path("/set/again");
+  EXPECT_EQ(request.path(), "/set/again");
+  EXPECT_EQ(request.target(), "/from/target?q=1");
+}
+
+TEST(ServerRequestTest, DefaultsToPlainHttpWithoutCertificates) {
+  ServerRequest request;
+  EXPECT_FALSE(request.is_tls());
+  EXPECT_TRUE(request.peer_certificates().empty());
+  request.set_tls(true);
+  EXPECT_TRUE(request.is_tls());
 }
 
 }  // namespace

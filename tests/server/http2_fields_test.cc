@@ -86,5 +86,28 @@ TEST(Http2FieldsTest, ConnectionCloseAsksForAGracefulShutdown) {
   EXPECT_FALSE(MakeHttp2ResponseHead(200, {{"Connection", "closed"}}, 0, kDate).close_requested);
 }
 
+TEST(Http2FieldsTest, HeadMadeAgainInPlaceForgetsThePreviousOne) {
+  const HeaderFields closing = {{"Connection", "close"}, {"X-Long-Header-Name-Here", "a\rb"}};
+  Http2ResponseHead head;
+  MakeHttp2ResponseHead(500, closing, 3, kDate, head);
+  EXPECT_TRUE(head.close_requested);
+  EXPECT_EQ(Owned(head), (HeaderFields{{":status", "500"},
+                                       {"x-long-header-name-here", "a b"},
+                                       {"date", "Mon, 02 Jan 2006 15:04:05 GMT"},
+                                       {"content-length", "3"}}));
+  // Smaller, then larger than the first: the storage is reused, then grown.
+  const HeaderFields small = {{"Content-Type", "text/plain"}};
+  MakeHttp2ResponseHead(200, small, std::nullopt, "d", head);
+  EXPECT_FALSE(head.close_requested);
+  EXPECT_EQ(Owned(head),
+            (HeaderFields{{":status", "200"}, {"content-type", "text/plain"}, {"date", "d"}}));
+  const HeaderFields large = {{std::string(100, 'N'), std::string(100, '\n')}, {"Date", "x"}};
+  MakeHttp2ResponseHead(404, large, 12345, kDate, head);
+  EXPECT_EQ(Owned(head), (HeaderFields{{":status", "404"},
+                                       {std::string(100, 'n'), std::string(100, ' ')},
+                                       {"date", "x"},
+                                       {"content-length", "12345"}}));
+}
+
 }  // namespace
 }  // namespace kauth::server

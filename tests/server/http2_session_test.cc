@@ -206,6 +206,56 @@ TEST_F(Http2Test, ManyStreamsShareOneConnectionAndAuditIdsAreKept) {
   }
 }
 
+TEST_F(Http2Test, ResponseAuditIdsReachTheClientOnEveryStream) {
+  Start();
+  std::unique_ptr<H2TestClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  // Enough responses to fill HPACK's 4 KiB dynamic table several times over.
+  std::vector<std::int32_t> ids;
+  for (int i = 0; i < 200; ++i) {
+    ids.push_back(client->Submit("GET", "/status?code=200&audit-header=1",
+                                 {{"audit-id", "audit-" + std::to_string(i)}}));
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_TRUE(client->Await(ids[i]));
+    const H2TestClient::Response& response = client->response(ids[i]);
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.Header("audit-id"), "audit-" + std::to_string(i));
+    EXPECT_EQ(response.Header("content-type"), "text/plain; charset=utf-8");
+  }
+}
+
+TEST_F(Http2Test, RequestFieldsKeepTheirOrderAfterHostWithCookiesJoinedAtTheFirst) {
+  Start();
+  std::unique_ptr<H2TestClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  // :authority wins over a host field, as in Go.
+  const std::int32_t id = client->Submit("GET", "/echo",
+                                         {{"x-a", "1"},
+                                          {"cookie", "a=1"},
+                                          {"x-b", "2"},
+                                          {"host", "elsewhere"},
+                                          {"cookie", "b=2"},
+                                          {"x-c", "3"}});
+  ASSERT_TRUE(client->Await(id));
+  EXPECT_NE(client->response(id).body.find("header Host: localhost\n"
+                                           "header x-a: 1\n"
+                                           "header cookie: a=1; b=2\n"
+                                           "header x-b: 2\n"
+                                           "header x-c: 3\n"),
+            std::string::npos)
+      << client->response(id).body;
+  EXPECT_EQ(client->response(id).body.find("elsewhere"), std::string::npos);
+
+  // Only pseudo fields: Host alone.
+  const std::int32_t bare = client->Submit("GET", "/echo");
+  ASSERT_TRUE(client->Await(bare));
+  const std::string& body = client->response(bare).body;
+  EXPECT_NE(body.find("header Host: localhost\n"), std::string::npos) << body;
+  EXPECT_EQ(body.find("header "), body.find("header Host: localhost\n")) << body;
+  EXPECT_EQ(body.find("header ", body.find("header Host:") + 1), std::string::npos) << body;
+}
+
 TEST_F(Http2Test, RequestBodyLargerThanTheWindowStreamsToTheHandler) {
   ServerOptions options = Options();
   options.max_body_bytes = 4 << 20;

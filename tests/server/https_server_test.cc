@@ -482,6 +482,7 @@ TEST_F(HttpsServerTest, MalformedRequestsGetGosAnswers) {
       {"relative target", "GET abc HTTP/1.1\r\nHost: x\r\n\r\n", bad},
       {"bad escape in the path", "GET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n", bad},
       {"two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", bad},
+      {"two Host headers in other cases", "GET / HTTP/1.1\r\nhost: a\r\nHOST: b\r\n\r\n", bad},
       {"two Content-Lengths", Get("/", "Content-Length: 1\r\nContent-Length: 2\r\n"), bad},
       // Go lets Transfer-Encoding override Content-Length; kauth refuses the pair (deviation).
       {"Content-Length then Transfer-Encoding",
@@ -498,6 +499,9 @@ TEST_F(HttpsServerTest, MalformedRequestsGetGosAnswers) {
        "HTTP/1.1 501 Not Implemented" + std::string(kGoErrorHeaders) +
            "Unsupported transfer encoding"},
       {"two transfer codings", Get("/", "Transfer-Encoding: gzip, chunked\r\n"),
+       "HTTP/1.1 501 Not Implemented" + std::string(kGoErrorHeaders) +
+           "Unsupported transfer encoding"},
+      {"transfer coding under a lower-case name", Get("/", "transfer-encoding: gzip\r\n"),
        "HTTP/1.1 501 Not Implemented" + std::string(kGoErrorHeaders) +
            "Unsupported transfer encoding"},
   };
@@ -527,6 +531,24 @@ TEST_F(HttpsServerTest, EchoShowsWhatTheHandlerReceives) {
                        "audit=[0-9a-f-]{36}\nremote=127\\.0\\.0\\.1:[0-9]+\nbody=hello\n"
                        "header Host: localhost\nheader Content-Length: 5\n")))
       << body;
+}
+
+// A head that arrives in pieces, split inside the request line, a name and a value, reaches the
+// handler whole, and the next request on the connection is served as usual.
+TEST_F(HttpsServerTest, HeadSentInPiecesReachesTheHandlerWhole) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  for (const std::string_view piece :
+       {"GET /pie", "ces?x=1 HTTP/1.1\r\nHo", "st: localhost\r\nX-Echo: a", "bc\r\n", "\r\n"}) {
+    ASSERT_TRUE(client->Write(piece));
+    std::this_thread::sleep_for(20ms);
+  }
+  const std::string body = ResponseBody(client->ReadResponse());
+  EXPECT_NE(body.find("target=/pieces?x=1\npath=/pieces\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("header Host: localhost\nheader X-Echo: abc\n"), std::string::npos) << body;
+  ASSERT_TRUE(client->Write(Get("/next")));
+  EXPECT_NE(ResponseBody(client->ReadResponse()).find("path=/next\n"), std::string::npos);
 }
 
 TEST_F(HttpsServerTest, AbsoluteFormTargetIsServedAsItsPath) {

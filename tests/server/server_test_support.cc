@@ -189,6 +189,7 @@ Awaitable<http::ServerResponse> EchoHandler::Handle(http::ServerRequest& request
   response.AddHeader("Content-Type", "text/plain; charset=utf-8");
   response.AddHeader("X-Echo-Protocol",
                      request.protocol() == http::Protocol::kHttp2 ? "HTTP/2" : "HTTP/1.1");
+  if (request.QueryParam("audit-header") == "1") response.AddHeader("Audit-Id", state.audit_id);
   const std::string path(request.path());
   if (path == "/throw") throw std::runtime_error("boom");
   if (path == "/status") {

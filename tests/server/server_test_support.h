@@ -86,7 +86,8 @@ class SwappableCaProvider final : public CaBundleProvider {
 //   body=<body>
 //   header <name>: <value>      (one line per header, in order)
 //
-// and the response header "X-Echo-Protocol: HTTP/1.1" or "HTTP/2" (ServerRequest::protocol).
+// and the response header "X-Echo-Protocol: HTTP/1.1" or "HTTP/2" (ServerRequest::protocol),
+// plus "Audit-Id: <audit id>" when the query has audit-header=1.
 //
 // With an authenticator, it first authenticates: "user=<name>" is added, or the answer is 401
 // with body "rejected: <error>" (as the authentication filter would refuse).
