@@ -19,8 +19,15 @@ class ApiHandler final : public http::Handler {
 
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  // When the stage that answers does.
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 
  private:
+  // The API serving the request's path, or `next`.
+  const http::Handler& Route(const http::ServerRequest& request) const;
+
   std::vector<std::unique_ptr<Api>> apis_;
   std::unique_ptr<http::Handler> next_;
 };

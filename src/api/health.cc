@@ -117,15 +117,22 @@ bool HealthApi::Serves(std::string_view path) const {
   return target->check.empty() || Find(checks_->Checks(target->endpoint), target->check) != nullptr;
 }
 
-Awaitable<http::ServerResponse> HealthApi::Handle(http::ServerRequest& request,
-                                                  http::RequestState& /*state*/) const {
+http::ServerResponse HealthApi::HandleInline(http::ServerRequest& request,
+                                             http::RequestState& /*state*/) const {
   const std::optional<Target> target = Parse(request.path());
-  if (!target) co_return http::StatusResponse(request, http::NotFoundStatus());
+  if (!target) return http::StatusResponse(request, http::NotFoundStatus());
   const std::vector<NamedHealthCheck> checks = checks_->Checks(target->endpoint);
-  if (target->check.empty()) co_return RunAll(request, target->name, checks);
+  if (target->check.empty()) return RunAll(request, target->name, checks);
   const NamedHealthCheck* check = Find(checks, target->check);
-  if (check == nullptr) co_return http::StatusResponse(request, http::NotFoundStatus());
-  co_return RunOne(*check);
+  if (check == nullptr) return http::StatusResponse(request, http::NotFoundStatus());
+  return RunOne(*check);
+}
+
+bool HealthApi::HandlesInline(const http::ServerRequest& /*request*/) const { return true; }
+
+Awaitable<http::ServerResponse> HealthApi::Handle(http::ServerRequest& request,
+                                                  http::RequestState& state) const {
+  co_return HandleInline(request, state);
 }
 
 }  // namespace kauth::api

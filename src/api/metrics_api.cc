@@ -12,13 +12,20 @@ MetricsApi::MetricsApi(std::shared_ptr<const metrics::Registry> registry)
 
 bool MetricsApi::Serves(std::string_view path) const { return path == "/metrics"; }
 
-Awaitable<http::ServerResponse> MetricsApi::Handle(http::ServerRequest& /*request*/,
-                                                   http::RequestState& /*state*/) const {
+http::ServerResponse MetricsApi::HandleInline(http::ServerRequest& /*request*/,
+                                              http::RequestState& /*state*/) const {
   http::ServerResponse response;
   response.AddHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
   response.AddHeader("Cache-Control", std::string(kCacheControl));
   response.body = registry_->Render();
-  co_return response;
+  return response;
+}
+
+bool MetricsApi::HandlesInline(const http::ServerRequest& /*request*/) const { return true; }
+
+Awaitable<http::ServerResponse> MetricsApi::Handle(http::ServerRequest& request,
+                                                   http::RequestState& state) const {
+  co_return HandleInline(request, state);
 }
 
 }  // namespace kauth::api

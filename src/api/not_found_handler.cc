@@ -4,9 +4,16 @@
 
 namespace kauth::api {
 
+http::ServerResponse NotFoundHandler::HandleInline(http::ServerRequest& request,
+                                                   http::RequestState& /*state*/) const {
+  return http::StatusResponse(request, http::NotFoundStatus());
+}
+
+bool NotFoundHandler::HandlesInline(const http::ServerRequest& /*request*/) const { return true; }
+
 Awaitable<http::ServerResponse> NotFoundHandler::Handle(http::ServerRequest& request,
-                                                        http::RequestState& /*state*/) const {
-  co_return http::StatusResponse(request, http::NotFoundStatus());
+                                                        http::RequestState& state) const {
+  co_return HandleInline(request, state);
 }
 
 }  // namespace kauth::api

@@ -11,6 +11,10 @@ class NotFoundHandler final : public http::Handler {
  public:
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  // Answers from memory.
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 };
 
 }  // namespace kauth::api

@@ -100,16 +100,23 @@ VersionApi::VersionApi(VersionInfo info) {
 
 bool VersionApi::Serves(std::string_view path) const { return path == "/version"; }
 
-Awaitable<http::ServerResponse> VersionApi::Handle(http::ServerRequest& request,
-                                                   http::RequestState& /*state*/) const {
+http::ServerResponse VersionApi::HandleInline(http::ServerRequest& request,
+                                              http::RequestState& /*state*/) const {
   if (request.method() != "GET") {
-    co_return http::StatusResponse(request, MethodNotAllowedStatus());
+    return http::StatusResponse(request, MethodNotAllowedStatus());
   }
   http::ServerResponse response;
   response.AddHeader("Content-Type", "application/json");
   response.AddHeader("Cache-Control", std::string(kCacheControl));
   response.body = body_;
-  co_return response;
+  return response;
+}
+
+bool VersionApi::HandlesInline(const http::ServerRequest& /*request*/) const { return true; }
+
+Awaitable<http::ServerResponse> VersionApi::Handle(http::ServerRequest& request,
+                                                   http::RequestState& state) const {
+  co_return HandleInline(request, state);
 }
 
 }  // namespace kauth::api

@@ -47,6 +47,10 @@ class VersionApi final : public Api {
   bool Serves(std::string_view path) const override;
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  // Answers from memory.
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 
  private:
   std::string body_;

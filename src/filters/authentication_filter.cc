@@ -58,25 +58,46 @@ AuthenticationFilter::AuthenticationFilter(AuthenticationFilterOptions options,
   if (!options_.authenticator) log::Warning(kSource, "Authentication is disabled");
 }
 
-Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest& request,
-                                                             http::RequestState& state) const {
-  if (!options_.authenticator) co_return co_await next_->Handle(request, state);
+bool AuthenticationFilter::HandlesInline(const http::ServerRequest& request) const {
+  // In-memory chains (token file, certificates, anonymous) answer with plain calls.
+  return (!options_.authenticator || options_.authenticator->CompletesInline()) &&
+         next_->HandlesInline(request);
+}
 
+http::ServerResponse AuthenticationFilter::HandleInline(http::ServerRequest& request,
+                                                        http::RequestState& state) const {
+  if (!options_.authenticator) return next_->HandleInline(request, state);
   EnsureAuditId(request, state);
   const auto start = std::chrono::steady_clock::now();
   if (!options_.api_audiences.empty()) state.auth.set_audiences(options_.api_audiences);
-  const RequestAuthenticator& authenticator = *options_.authenticator;
-  // In-memory chains (token file, certificates, anonymous) answer with plain calls.
-  const bool completes_inline = authenticator.CompletesInline();
-  AuthResult result = completes_inline ? authenticator.AuthenticateInline(request, state.auth)
-                                       : AuthResult::NotApplicable();
-  if (!completes_inline) {
-    // A named local: g++ 12 mishandles temporaries inside co_await expressions.
-    AuthResult suspended = co_await authenticator.Authenticate(request, state.auth);
-    result = std::move(suspended);
+  AuthResult result = options_.authenticator->AuthenticateInline(request, state.auth);
+  if (std::optional<http::ServerResponse> refused =
+          Admit(request, state, std::move(result), start)) {
+    return std::move(*refused);
   }
-  const double seconds = SecondsSince(start);
+  http::ServerResponse answer = next_->HandleInline(request, state);
+  Finish(request, state, answer);
+  return answer;
+}
 
+Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest& request,
+                                                             http::RequestState& state) const {
+  if (!options_.authenticator) co_return co_await next_->Handle(request, state);
+  EnsureAuditId(request, state);
+  const auto start = std::chrono::steady_clock::now();
+  if (!options_.api_audiences.empty()) state.auth.set_audiences(options_.api_audiences);
+  AuthResult result = co_await options_.authenticator->Authenticate(request, state.auth);
+  std::optional<http::ServerResponse> refused = Admit(request, state, std::move(result), start);
+  if (refused) co_return std::move(*refused);
+  http::ServerResponse answer = co_await next_->Handle(request, state);
+  Finish(request, state, answer);
+  co_return answer;
+}
+
+std::optional<http::ServerResponse> AuthenticationFilter::Admit(
+    http::ServerRequest& request, http::RequestState& state, AuthResult result,
+    std::chrono::steady_clock::time_point start) const {
+  const double seconds = SecondsSince(start);
   if (result.rejected()) {
     const std::string error = result.error().message();
     log::Error(kSource, "Unable to authenticate the request",
@@ -85,11 +106,11 @@ Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest
                 {"userAgent", request.Header("User-Agent").value_or("")},
                 {"auditID", state.audit_id}});
     metrics_.RecordAttempt(AuthenticationMetrics::Result::kError, seconds, "");
-    co_return Unauthorized(request, state);
+    return Unauthorized(request, state);
   }
   if (result.not_applicable()) {
     metrics_.RecordAttempt(AuthenticationMetrics::Result::kFailure, seconds, "");
-    co_return Unauthorized(request, state);
+    return Unauthorized(request, state);
   }
 
   Response response = std::move(result).response();
@@ -99,19 +120,23 @@ Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest
                    " , accepted: " + GoStringList(options_.api_audiences),
                {{"remoteAddr", request.remote_address()}, {"auditID", state.audit_id}});
     metrics_.RecordAttempt(AuthenticationMetrics::Result::kError, seconds, "");
-    co_return Unauthorized(request, state);
+    return Unauthorized(request, state);
   }
   metrics_.RecordAttempt(AuthenticationMetrics::Result::kSuccess, seconds, response.user.name);
 
   RemoveCredentialHeaders(request);
-  // CVE-2023-44487 mitigation: an unauthenticated client may not keep an HTTP/2 connection.
-  const bool close = request.protocol() == http::Protocol::kHttp2 && IsAnonymousUser(response.user);
   state.user = std::move(response.user);
+  return std::nullopt;
+}
 
-  http::ServerResponse answer = co_await next_->Handle(request, state);
-  if (close) answer.close_connection = true;
+void AuthenticationFilter::Finish(const http::ServerRequest& request,
+                                  const http::RequestState& state,
+                                  http::ServerResponse& answer) const {
+  // CVE-2023-44487 mitigation: an unauthenticated client may not keep an HTTP/2 connection.
+  if (request.protocol() == http::Protocol::kHttp2 && state.user && IsAnonymousUser(*state.user)) {
+    answer.close_connection = true;
+  }
   AddWarningHeaders(answer, state.auth.warnings());
-  co_return answer;
 }
 
 http::ServerResponse AuthenticationFilter::Unauthorized(const http::ServerRequest& request,

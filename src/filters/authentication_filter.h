@@ -22,7 +22,9 @@
 #ifndef KAUTH_FILTERS_AUTHENTICATION_FILTER_H_
 #define KAUTH_FILTERS_AUTHENTICATION_FILTER_H_
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,8 +57,20 @@ class AuthenticationFilter final : public http::Handler {
   // close_connection for anonymous HTTP/2). Sets state.audit_id when it is empty.
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  // When the chain answers inline (CompletesInline) and so does `next`.
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 
  private:
+  // The authenticator's answer as the filter's decision: the 401 to send, or nullopt with the
+  // request admitted (state.user set, credential headers removed).
+  std::optional<http::ServerResponse> Admit(http::ServerRequest& request, http::RequestState& state,
+                                            AuthResult result,
+                                            std::chrono::steady_clock::time_point start) const;
+  // What the filter adds to `next`'s answer.
+  void Finish(const http::ServerRequest& request, const http::RequestState& state,
+              http::ServerResponse& answer) const;
   http::ServerResponse Unauthorized(const http::ServerRequest& request,
                                     const http::RequestState& state) const;
   void RemoveCredentialHeaders(http::ServerRequest& request) const;

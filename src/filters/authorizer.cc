@@ -121,4 +121,14 @@ Awaitable<http::ServerResponse> Authorizer::Handle(http::ServerRequest& request,
   co_return Forbidden(request, state);
 }
 
+bool Authorizer::HandlesInline(const http::ServerRequest& request) const {
+  return next_->HandlesInline(request);
+}
+
+http::ServerResponse Authorizer::HandleInline(http::ServerRequest& request,
+                                              http::RequestState& state) const {
+  if (!Denied(request, state)) return next_->HandleInline(request, state);
+  return Forbidden(request, state);
+}
+
 }  // namespace kauth::filters

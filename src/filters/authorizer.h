@@ -47,6 +47,10 @@ class Authorizer final : public http::Handler {
   // A 403 for a denied request, otherwise what `next` answers.
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  // When the stage that answers does.
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 
  private:
   bool Denied(const http::ServerRequest& request, const http::RequestState& state) const;

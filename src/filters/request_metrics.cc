@@ -48,11 +48,31 @@ RequestMetrics::RequestMetrics(const RequestMetricFamilies& families,
                                std::unique_ptr<http::Handler> next)
     : requests_(families.requests), duration_(families.duration), next_(std::move(next)) {}
 
+bool RequestMetrics::HandlesInline(const http::ServerRequest& request) const {
+  return next_->HandlesInline(request);
+}
+
+http::ServerResponse RequestMetrics::HandleInline(http::ServerRequest& request,
+                                                  http::RequestState& state) const {
+  const auto start = std::chrono::steady_clock::now();
+  EnsureAuditId(request, state);
+  http::ServerResponse response = next_->HandleInline(request, state);
+  Finish(request, state, start, response);
+  return response;
+}
+
 Awaitable<http::ServerResponse> RequestMetrics::Handle(http::ServerRequest& request,
                                                        http::RequestState& state) const {
   const auto start = std::chrono::steady_clock::now();
   EnsureAuditId(request, state);
   http::ServerResponse response = co_await next_->Handle(request, state);
+  Finish(request, state, start, response);
+  co_return response;
+}
+
+void RequestMetrics::Finish(const http::ServerRequest& request, const http::RequestState& state,
+                            std::chrono::steady_clock::time_point start,
+                            http::ServerResponse& response) const {
   if (!HasHeader(response, "Audit-Id")) response.AddHeader("Audit-Id", state.audit_id);
   if (!HasHeader(response, "Cache-Control")) {
     response.AddHeader("Cache-Control", "no-cache, private");
@@ -77,7 +97,6 @@ Awaitable<http::ServerResponse> RequestMetrics::Handle(http::ServerRequest& requ
          {"auditID", state.audit_id},
          {"srcIP", request.remote_address()}});
   }
-  co_return response;
 }
 
 }  // namespace kauth::filters

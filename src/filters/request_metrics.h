@@ -17,6 +17,7 @@
 #ifndef KAUTH_FILTERS_REQUEST_METRICS_H_
 #define KAUTH_FILTERS_REQUEST_METRICS_H_
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -48,8 +49,15 @@ class RequestMetrics final : public http::Handler {
 
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 
  private:
+  // Stamps, counts and logs the answer.
+  void Finish(const http::ServerRequest& request, const http::RequestState& state,
+              std::chrono::steady_clock::time_point start, http::ServerResponse& response) const;
+
   metrics::Counter& requests_;
   metrics::Histogram& duration_;
   std::unique_ptr<http::Handler> next_;

@@ -34,6 +34,16 @@ class Handler {
   virtual ~Handler() = default;
   // Never throws for bad input: every request gets a response.
   virtual Awaitable<ServerResponse> Handle(ServerRequest& request, RequestState& state) const = 0;
+
+  // True when this handler answers `request` without suspending, judged from the request's head
+  // before any stage runs: the server then calls HandleInline, and an in-memory chain answers
+  // /version or a 401 with plain calls instead of a coroutine frame per stage (see the
+  // authenticators' CompletesInline). A handler that may wait for a body, an upstream or a
+  // webhook says false; that is the default.
+  virtual bool HandlesInline(const ServerRequest& /*request*/) const { return false; }
+  // The answer Handle would give. Only called after HandlesInline(request) returned true; the
+  // default throws std::logic_error.
+  virtual ServerResponse HandleInline(ServerRequest& request, RequestState& state) const;
 };
 
 }  // namespace kauth::http

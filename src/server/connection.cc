@@ -9,9 +9,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
@@ -541,7 +541,12 @@ class Http1Connection final : public Connection,
       http::RequestState state;
       state.audit_id = AuditIdFor(request);
 
-      http::ServerResponse response = co_await CallHandler(env_.handler, request, state);
+      http::ServerResponse response;
+      if (env_.handler.HandlesInline(request)) {
+        response = CallHandlerInline(env_.handler, request, state);
+      } else {
+        response = co_await CallHandler(env_.handler, request, state);
+      }
       bool keep_alive = client_keeps_alive && !response.close_connection && !shutdown_requested_ &&
                         !env_.stopping.load();
       if (body && !body->done()) {
@@ -1012,7 +1017,7 @@ class Http1Connection final : public Connection,
 
   const ConnectionEnvironment& env_;
   TlsSocket tls_;
-  asio::steady_timer timer_;       // the watchdog's
+  asio::steady_timer timer_;                               // the watchdog's
   Clock::time_point deadline_ = Clock::time_point::max();  // of the operation in progress
   Clock::time_point armed_ = Clock::time_point::max();     // when timer_ fires
   bool timed_out_ = false;  // the watchdog cancelled the operation in progress

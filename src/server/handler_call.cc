@@ -22,6 +22,23 @@ std::string AuditIdFor(const http::ServerRequest& request) {
   return audit_id && !audit_id->empty() ? std::string(*audit_id) : NewUuidV4();
 }
 
+namespace {
+
+http::ServerResponse PanicResponse(const http::ServerRequest& request,
+                                   const http::RequestState& state, std::string_view error) {
+  log::Error(kSource, "Handler failed",
+             {{"method", request.method()},
+              {"URI", request.target()},
+              {"auditID", state.audit_id},
+              {"err", error}});
+  http::ServerResponse failed{.status = 500, .body = std::string(kPanicBody)};
+  failed.AddHeader("Content-Type", "text/plain; charset=utf-8");
+  failed.AddHeader("X-Content-Type-Options", "nosniff");
+  return failed;
+}
+
+}  // namespace
+
 Awaitable<http::ServerResponse> CallHandler(const http::Handler& handler,
                                             http::ServerRequest& request,
                                             http::RequestState& state) {
@@ -33,15 +50,18 @@ Awaitable<http::ServerResponse> CallHandler(const http::Handler& handler,
   } catch (...) {
     error = "unknown exception";
   }
-  log::Error(kSource, "Handler failed",
-             {{"method", request.method()},
-              {"URI", request.target()},
-              {"auditID", state.audit_id},
-              {"err", error}});
-  http::ServerResponse failed{.status = 500, .body = std::string(kPanicBody)};
-  failed.AddHeader("Content-Type", "text/plain; charset=utf-8");
-  failed.AddHeader("X-Content-Type-Options", "nosniff");
-  co_return failed;
+  co_return PanicResponse(request, state, error);
+}
+
+http::ServerResponse CallHandlerInline(const http::Handler& handler, http::ServerRequest& request,
+                                       http::RequestState& state) {
+  try {
+    return handler.HandleInline(request, state);
+  } catch (const std::exception& e) {
+    return PanicResponse(request, state, e.what());
+  } catch (...) {
+    return PanicResponse(request, state, "unknown exception");
+  }
 }
 
 }  // namespace kauth::server

@@ -22,6 +22,11 @@ Awaitable<http::ServerResponse> CallHandler(const http::Handler& handler,
                                             http::ServerRequest& request,
                                             http::RequestState& state);
 
+// CallHandler for a handler that answers this request inline (handler.HandlesInline(request)):
+// the same answer and the same recovery, without a coroutine frame.
+http::ServerResponse CallHandlerInline(const http::Handler& handler, http::ServerRequest& request,
+                                       http::RequestState& state);
+
 }  // namespace kauth::server
 
 #endif  // KAUTH_SERVER_HANDLER_CALL_H_

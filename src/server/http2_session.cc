@@ -452,9 +452,24 @@ class Session final : public Http2Session {
   }
 
   void StartHandler(std::shared_ptr<Stream> stream) {
+    Stream& s = *stream;
+    if (!PrepareRequest(s)) return;
+    if (context_.handler.HandlesInline(s.request)) {
+      // In-memory answers (/version, a 401) are submitted as the head arrives: no coroutine per
+      // stream, and the writer sends every answer of one read together.
+      std::shared_ptr<http::BodySource> source =
+          Submit(s, CallHandlerInline(context_.handler, s.request, s.state), s.method == "HEAD");
+      if (source) SpawnHandler(PumpStream(std::move(stream), std::move(source)));
+      return;
+    }
+    SpawnHandler(Serve(std::move(stream)));
+  }
+
+  // Runs a stream's handler or body pump; counts as a running handler until it ends.
+  void SpawnHandler(Awaitable<void> task) {
     ++running_handlers_;
     ++tasks_;
-    asio::co_spawn(executor_, Serve(std::move(stream)), [this](std::exception_ptr error) {
+    asio::co_spawn(executor_, std::move(task), [this](std::exception_ptr error) {
       LogUnexpected(error);
       --running_handlers_;
       --tasks_;
@@ -473,8 +488,9 @@ class Session final : public Http2Session {
     }
   }
 
-  Awaitable<void> Serve(std::shared_ptr<Stream> stream) {
-    Stream& s = *stream;
+  // Builds the stream's request from its head. False, with the stream reset, when its :path is
+  // not a valid target.
+  bool PrepareRequest(Stream& s) {
     http::ServerRequest& request = s.request;
     request.set_method(s.method);
     // :path in origin form (or "*"); CONNECT names only an authority. Checked by Go's rules, as
@@ -485,7 +501,7 @@ class Session final : public Http2Session {
     if (!target || target->empty()) {
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_PROTOCOL_ERROR);
       writer_signal_.Notify();
-      co_return;
+      return false;
     }
     request.SetTarget(std::move(*target));
     // A head without regular fields has no Host line yet.
@@ -504,11 +520,20 @@ class Session final : public Http2Session {
       request.SetPeerCertificates(context_.peer_certificates);
     }
     s.state.audit_id = AuditIdFor(request);
+    return true;
+  }
 
-    http::ServerResponse response = co_await CallHandler(context_.handler, request, s.state);
+  Awaitable<void> Serve(std::shared_ptr<Stream> stream) {
+    Stream& s = *stream;
+    http::ServerResponse response = co_await CallHandler(context_.handler, s.request, s.state);
     if (s.closed) co_return;
     std::shared_ptr<http::BodySource> source = Submit(s, std::move(response), s.method == "HEAD");
     if (source) co_await Pump(s, *source);
+  }
+
+  Awaitable<void> PumpStream(std::shared_ptr<Stream> stream,
+                             std::shared_ptr<http::BodySource> source) {
+    co_await Pump(*stream, *source);
   }
 
   // Submits the response head (and a buffered body). Returns the source to pump when the body

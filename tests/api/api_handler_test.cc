@@ -76,5 +76,32 @@ TEST(ApiHandlerTest, RoutesByPathAndPassesEverythingElseOn) {
   EXPECT_EQ(seen, (std::vector<std::string>{"GET /api/v1/pods", "GET /healthz/nope"}));
 }
 
+TEST(ApiHandlerTest, HandlesInlineWhenTheStageThatAnswersDoes) {
+  std::vector<std::string> seen;
+  std::vector<std::unique_ptr<Api>> apis;
+  apis.push_back(std::make_unique<FixedApi>("/x", 201));  // a coroutine: may suspend
+  apis.push_back(std::make_unique<VersionApi>());
+  apis.push_back(std::make_unique<HealthApi>(std::make_shared<HealthChecks>()));
+  const ApiHandler handler(std::move(apis), std::make_unique<RecordingHandler>(&seen));
+  const auto handles_inline = [&handler](std::string target) {
+    http::ServerRequest request;
+    request.set_method("GET");
+    request.SetTarget(std::move(target));
+    return handler.HandlesInline(request);
+  };
+  EXPECT_TRUE(handles_inline("/version"));
+  EXPECT_TRUE(handles_inline("/readyz?verbose"));
+  EXPECT_FALSE(handles_inline("/x"));
+  EXPECT_FALSE(handles_inline("/api/v1/pods"));  // the next stage (the proxy) may suspend
+
+  http::ServerRequest request;
+  request.set_method("GET");
+  request.SetTarget("/version");
+  http::RequestState state;
+  const http::ServerResponse response = handler.HandleInline(request, state);
+  EXPECT_EQ(response.status, 200u);
+  EXPECT_NE(response.body.find("\"gitVersion\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kauth::api

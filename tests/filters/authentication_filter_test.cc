@@ -73,10 +73,16 @@ struct Harness {
             std::make_unique<RecordingHandler>(seen, std::move(answer), std::move(next_warnings))) {
   }
 
-  http::ServerResponse Run(const RequestSpec& spec) {
+  // Through Handle, or through HandleInline when `inline_path` (the server's path for in-memory
+  // chains); both must give the same answer.
+  http::ServerResponse Run(const RequestSpec& spec, bool inline_path = false) {
     http::ServerRequest request;
     Fill(request, spec);
     state = http::RequestState{};
+    if (inline_path) {
+      EXPECT_TRUE(filter.HandlesInline(request));
+      return filter.HandleInline(request, state);
+    }
     return kauth::testing::RunSync(filter.Handle(request, state));
   }
 
@@ -313,30 +319,46 @@ TEST(AuthenticationFilterTest, R7_2_R7_3_R7_6_TokenChainTable) {
        {}},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    LogCapture logs;
-    Harness harness({.authenticator = TokenChain(c.anonymous)});
-    const http::ServerResponse response = harness.Run(c.request);
-    EXPECT_EQ(response.status, c.want_status);
-    EXPECT_EQ(response.body, c.want_body);
-    EXPECT_EQ(response.headers, c.want_headers);
-    EXPECT_EQ(response.close_connection, c.want_close);
-    EXPECT_EQ(response.Header("WWW-Authenticate"), "");
-    EXPECT_EQ(harness.seen->calls, c.want_user ? 1 : 0);
-    if (c.want_user) {
-      ASSERT_TRUE(harness.seen->user.has_value());
-      EXPECT_EQ(harness.seen->user->name, *c.want_user);
-      EXPECT_EQ(harness.seen->headers, *c.want_next_headers);
-      EXPECT_EQ(harness.seen->audit_id, "audit-1");
-    }
-    EXPECT_EQ(CounterLines(harness.registry), c.want_metrics) << harness.registry.Render();
-    std::vector<std::string> bodies;
-    for (const std::string& line : logs.lines()) bodies.push_back(LogBody(line));
-    EXPECT_EQ(bodies, c.want_logs);
-    for (const std::string& line : logs.lines()) {
-      EXPECT_EQ(line.find("nope-token"), std::string::npos) << "token leaked into " << line;
+    for (const bool inline_path : {false, true}) {
+      SCOPED_TRACE(std::string(c.name) + (inline_path ? " (inline)" : " (suspending)"));
+      LogCapture logs;
+      Harness harness({.authenticator = TokenChain(c.anonymous)});
+      const http::ServerResponse response = harness.Run(c.request, inline_path);
+      EXPECT_EQ(response.status, c.want_status);
+      EXPECT_EQ(response.body, c.want_body);
+      EXPECT_EQ(response.headers, c.want_headers);
+      EXPECT_EQ(response.close_connection, c.want_close);
+      EXPECT_EQ(response.Header("WWW-Authenticate"), "");
+      EXPECT_EQ(harness.seen->calls, c.want_user ? 1 : 0);
+      if (c.want_user) {
+        ASSERT_TRUE(harness.seen->user.has_value());
+        EXPECT_EQ(harness.seen->user->name, *c.want_user);
+        EXPECT_EQ(harness.seen->headers, *c.want_next_headers);
+        EXPECT_EQ(harness.seen->audit_id, "audit-1");
+      }
+      EXPECT_EQ(CounterLines(harness.registry), c.want_metrics) << harness.registry.Render();
+      std::vector<std::string> bodies;
+      for (const std::string& line : logs.lines()) bodies.push_back(LogBody(line));
+      EXPECT_EQ(bodies, c.want_logs);
+      for (const std::string& line : logs.lines()) {
+        EXPECT_EQ(line.find("nope-token"), std::string::npos) << "token leaked into " << line;
+      }
     }
   }
+}
+
+TEST(AuthenticationFilterTest, HandlesInlineOnlyWhenTheChainAnswersInline) {
+  LogCapture logs;
+  http::ServerRequest request;
+  Fill(request, {});
+  // An in-memory chain (token file, anonymous) answers with plain calls.
+  EXPECT_TRUE(Harness({.authenticator = TokenChain(true)}).filter.HandlesInline(request));
+  EXPECT_TRUE(Harness({}).filter.HandlesInline(request));
+  // One that may suspend (here: a plain coroutine authenticator) keeps the suspending path.
+  Harness suspending({.authenticator = std::make_shared<WarningAuthenticator>(
+                          AuthResult::NotApplicable(), std::vector<std::string>{})});
+  EXPECT_FALSE(suspending.filter.HandlesInline(request));
+  EXPECT_EQ(suspending.Run({}).status, 401u);
 }
 
 TEST(AuthenticationFilterTest, R7_6_DurationHistogramUsesExponentialBuckets) {

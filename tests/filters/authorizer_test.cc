@@ -28,36 +28,44 @@ struct Case {
   http::StatusDetails details = {};
 };
 
-http::ServerResponse Authorize(const Authorizer& authorizer, const Case& c, Headers headers = {}) {
+// The answer through HandleInline (the next handler answers inline), or through Handle.
+http::ServerResponse Authorize(const Authorizer& authorizer, const Case& c, Headers headers = {},
+                               bool inline_path = false) {
   http::ServerRequest request;
   request.set_method(c.method);
   request.SetTarget(c.target);
   for (const auto& [name, value] : headers) request.AddHeader(name, value);
   http::RequestState state;
   state.user = c.user;
+  if (inline_path) {
+    EXPECT_TRUE(authorizer.HandlesInline(request));
+    return authorizer.HandleInline(request, state);
+  }
   return kauth::testing::RunSync(authorizer.Handle(request, state));
 }
 
 void Check(const AuthorizerOptions& options, const std::vector<Case>& cases) {
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    auto seen = std::make_shared<Seen>();
-    const Authorizer authorizer(options, std::make_unique<RecordingHandler>(seen));
-    const http::ServerResponse response = Authorize(authorizer, c);
-    if (c.forbidden_message.empty()) {
-      EXPECT_EQ(response.status, 200u);
-      EXPECT_EQ(response.body, "next");
-      EXPECT_EQ(seen->calls, 1);
-      continue;
+    for (const bool inline_path : {false, true}) {
+      SCOPED_TRACE(std::string(c.name) + (inline_path ? " (inline)" : " (suspending)"));
+      auto seen = std::make_shared<Seen>();
+      const Authorizer authorizer(options, std::make_unique<RecordingHandler>(seen));
+      const http::ServerResponse response = Authorize(authorizer, c, {}, inline_path);
+      if (c.forbidden_message.empty()) {
+        EXPECT_EQ(response.status, 200u);
+        EXPECT_EQ(response.body, "next");
+        EXPECT_EQ(seen->calls, 1);
+        continue;
+      }
+      EXPECT_EQ(seen->calls, 0);
+      EXPECT_EQ(response.status, 403u);
+      http::Status want = http::ForbiddenStatus(c.forbidden_message);
+      want.details = c.details;
+      EXPECT_EQ(response.body, http::StatusJson(want, /*pretty=*/false));
+      EXPECT_EQ(response.headers, (Headers{{"Content-Type", "application/json"},
+                                           {"Cache-Control", "no-cache, private"},
+                                           {"X-Content-Type-Options", "nosniff"}}));
     }
-    EXPECT_EQ(seen->calls, 0);
-    EXPECT_EQ(response.status, 403u);
-    http::Status want = http::ForbiddenStatus(c.forbidden_message);
-    want.details = c.details;
-    EXPECT_EQ(response.body, http::StatusJson(want, /*pretty=*/false));
-    EXPECT_EQ(response.headers, (Headers{{"Content-Type", "application/json"},
-                                         {"Cache-Control", "no-cache, private"},
-                                         {"X-Content-Type-Options", "nosniff"}}));
   }
 }
 

@@ -25,7 +25,8 @@ struct Seen {
   std::string audit_id;
 };
 
-// Records the request and answers `answer`, after adding `warnings` to the request's context.
+// Records the request and answers `answer`, after adding `warnings` to the request's context;
+// answers inline.
 class RecordingHandler final : public http::Handler {
  public:
   explicit RecordingHandler(std::shared_ptr<Seen> seen, http::ServerResponse answer = {},
@@ -36,6 +37,11 @@ class RecordingHandler final : public http::Handler {
 
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override {
+    co_return HandleInline(request, state);
+  }
+  bool HandlesInline(const http::ServerRequest& /*request*/) const override { return true; }
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override {
     ++seen_->calls;
     seen_->headers.clear();
     request.ForEachHeader([&](std::string_view name, std::string_view value) {
@@ -45,7 +51,7 @@ class RecordingHandler final : public http::Handler {
     seen_->audiences = state.auth.audiences();
     seen_->audit_id = state.audit_id;
     for (const std::string& warning : warnings_) state.auth.AddWarning(warning);
-    co_return answer_;
+    return answer_;
   }
 
  private:

@@ -31,39 +31,49 @@ struct Harness {
     for (const auto& [name, value] : headers) request.AddHeader(name, value);
     http::RequestState state;
     state.user = std::move(user);
+    if (inline_path) {
+      EXPECT_TRUE(handler.HandlesInline(request));
+      return handler.HandleInline(request, state);
+    }
     return kauth::testing::RunSync(handler.Handle(request, state));
   }
 
+  // Through HandleInline (the server's path when the chain answers inline) instead of Handle.
+  bool inline_path = false;
   metrics::Registry registry;
   std::shared_ptr<Seen> seen = std::make_shared<Seen>();
   RequestMetrics handler;
 };
 
 TEST(RequestMetricsTest, CountsEveryRequestByCodeMethodAndProtocol) {
-  Harness harness({.status = 201});
-  harness.Run("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {});
-  harness.Run("POST", "/x", {}, std::nullopt, http::Protocol::kHttp2);
-  harness.Run("BREW", "/x", {});
-  const std::string text = harness.registry.Render();
-  const std::string counters =
-      "# HELP kauth_http_requests_total [ALPHA] Counter of HTTP requests kauthd answered, by "
-      "status code, method and protocol.\n"
-      "# TYPE kauth_http_requests_total counter\n"
-      "kauth_http_requests_total{code=\"201\",method=\"POST\",protocol=\"h2\"} 1\n"
-      "kauth_http_requests_total{code=\"201\",method=\"POST\",protocol=\"http/1.1\"} 1\n"
-      "kauth_http_requests_total{code=\"201\",method=\"other\",protocol=\"http/1.1\"} 1\n";
-  EXPECT_TRUE(text.ends_with(counters)) << text;
-  EXPECT_TRUE(text.starts_with(
-      "# HELP kauth_http_request_duration_seconds [ALPHA] Time kauthd's handlers took to answer "
-      "an HTTP request, in seconds, by status code.\n"
-      "# TYPE kauth_http_request_duration_seconds histogram\n"
-      "kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"0.0001\"} "))
-      << text;
-  EXPECT_NE(text.find("kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"10\"} 3\n"
-                      "kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"+Inf\"} 3\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("kauth_http_request_duration_seconds_count{code=\"201\"} 3\n"),
-            std::string::npos);
+  for (const bool inline_path : {false, true}) {
+    SCOPED_TRACE(inline_path ? "inline" : "suspending");
+    Harness harness({.status = 201});
+    harness.inline_path = inline_path;
+    harness.Run("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {});
+    harness.Run("POST", "/x", {}, std::nullopt, http::Protocol::kHttp2);
+    harness.Run("BREW", "/x", {});
+    const std::string text = harness.registry.Render();
+    const std::string counters =
+        "# HELP kauth_http_requests_total [ALPHA] Counter of HTTP requests kauthd answered, by "
+        "status code, method and protocol.\n"
+        "# TYPE kauth_http_requests_total counter\n"
+        "kauth_http_requests_total{code=\"201\",method=\"POST\",protocol=\"h2\"} 1\n"
+        "kauth_http_requests_total{code=\"201\",method=\"POST\",protocol=\"http/1.1\"} 1\n"
+        "kauth_http_requests_total{code=\"201\",method=\"other\",protocol=\"http/1.1\"} 1\n";
+    EXPECT_TRUE(text.ends_with(counters)) << text;
+    EXPECT_TRUE(text.starts_with(
+        "# HELP kauth_http_request_duration_seconds [ALPHA] Time kauthd's handlers took to answer "
+        "an HTTP request, in seconds, by status code.\n"
+        "# TYPE kauth_http_request_duration_seconds histogram\n"
+        "kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"0.0001\"} "))
+        << text;
+    EXPECT_NE(text.find("kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"10\"} 3\n"
+                        "kauth_http_request_duration_seconds_bucket{code=\"201\",le=\"+Inf\"} 3\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("kauth_http_request_duration_seconds_count{code=\"201\"} 3\n"),
+              std::string::npos);
+  }
 }
 
 // kauthd's proxy mode: the proxy listener's chain and the endpoints listener's chain count into
@@ -84,22 +94,28 @@ TEST(RequestMetricsTest, TwoChainsShareOneRegistrysMetrics) {
     const http::ServerResponse response = kauth::testing::RunSync(handler->Handle(request, state));
     EXPECT_EQ(response.status, 200u);
   }
-  EXPECT_NE(registry.Render().find("kauth_http_requests_total{code=\"200\",method=\"GET\",protocol=\"http/1.1\"} 3\n"),
+  EXPECT_NE(registry.Render().find(
+                "kauth_http_requests_total{code=\"200\",method=\"GET\",protocol=\"http/1.1\"} 3\n"),
             std::string::npos)
       << registry.Render();
 }
 
 TEST(RequestMetricsTest, AddsAuditIdAndCacheControlUnlessAlreadySet) {
-  Harness plain({.status = 200});
-  const http::ServerResponse a = plain.Run("GET", "/healthz", {{"Audit-ID", "from-client"}});
-  EXPECT_EQ(a.headers,
-            (Headers{{"Audit-Id", "from-client"}, {"Cache-Control", "no-cache, private"}}));
-  EXPECT_EQ(plain.seen->audit_id, "from-client");
+  for (const bool inline_path : {false, true}) {
+    SCOPED_TRACE(inline_path ? "inline" : "suspending");
+    Harness plain({.status = 200});
+    plain.inline_path = inline_path;
+    const http::ServerResponse a = plain.Run("GET", "/healthz", {{"Audit-ID", "from-client"}});
+    EXPECT_EQ(a.headers,
+              (Headers{{"Audit-Id", "from-client"}, {"Cache-Control", "no-cache, private"}}));
+    EXPECT_EQ(plain.seen->audit_id, "from-client");
 
-  Harness preset(
-      {.status = 401, .headers = {{"Cache-Control", "no-store"}, {"audit-id", "from-filter"}}});
-  const http::ServerResponse b = preset.Run("GET", "/healthz", {});
-  EXPECT_EQ(b.headers, (Headers{{"Cache-Control", "no-store"}, {"audit-id", "from-filter"}}));
+    Harness preset(
+        {.status = 401, .headers = {{"Cache-Control", "no-store"}, {"audit-id", "from-filter"}}});
+    preset.inline_path = inline_path;
+    const http::ServerResponse b = preset.Run("GET", "/healthz", {});
+    EXPECT_EQ(b.headers, (Headers{{"Cache-Control", "no-store"}, {"audit-id", "from-filter"}}));
+  }
 }
 
 TEST(RequestMetricsTest, LogsOneLineAtVerbosityTwo) {

@@ -106,6 +106,12 @@ TEST_F(Http2Test, CurlHttp2AndHttp11GetTheSameAnswers) {
       {"streamed with length", {Url("/stream?pieces=2&size=3&length=1")}, "200", "aaabbb"},
       {"404", {Url("/status?code=404")}, "404", "x"},
       {"throw", {Url("/throw")}, "500", "This request caused apiserver to panic."},
+      {"inline", {Url("/inline?x=1")}, "200", "inline method=GET\ntarget=/inline?x=1\n"},
+      {"inline post, body unread",
+       {"--data-binary", "hello h2", Url("/inline")},
+       "200",
+       "inline method=POST\n"},
+      {"inline throw", {Url("/inline-throw")}, "500", "This request caused apiserver to panic."},
       {"head", {"-I", Url("/status?code=200")}, "200", "", true},
   };
   for (const Case& c : cases) {
@@ -204,6 +210,40 @@ TEST_F(Http2Test, ManyStreamsShareOneConnectionAndAuditIdsAreKept) {
     EXPECT_NE(body.find("audit=audit-" + std::to_string(i) + "\n"), std::string::npos) << body;
     EXPECT_NE(body.find("header Host: localhost\n"), std::string::npos) << body;
   }
+}
+
+// Inline answers are submitted as each head arrives, between streams whose handlers suspend.
+TEST_F(Http2Test, InlineAndSuspendingStreamsInterleaveOnOneConnection) {
+  Start();
+  std::unique_ptr<H2TestClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  std::vector<std::int32_t> ids;
+  for (int i = 0; i < 60; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string path = i % 3 == 0   ? "/slow?ms=20&i=" + n
+                             : i % 3 == 1 ? "/inline?i=" + n
+                                          : "/inline-throw?i=" + n;
+    ids.push_back(client->Submit("GET", path, {{"audit-id", "audit-" + n}}));
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_TRUE(client->Await(ids[i]));
+    const H2TestClient::Response& response = client->response(ids[i]);
+    const std::string n = std::to_string(i);
+    if (i % 3 == 2) {
+      EXPECT_EQ(response.status, 500) << i;
+      continue;
+    }
+    EXPECT_EQ(response.status, 200) << i;
+    EXPECT_NE(response.body.find("target=/" + std::string(i % 3 == 0 ? "slow?ms=20&" : "inline?") +
+                                 "i=" + n + "\n"),
+              std::string::npos)
+        << response.body;
+    EXPECT_NE(response.body.find("audit=audit-" + n + "\n"), std::string::npos) << response.body;
+  }
+  // The connection still serves after them all.
+  const std::int32_t last = client->Submit("GET", "/inline?last");
+  ASSERT_TRUE(client->Await(last));
+  EXPECT_EQ(client->response(last).status, 200);
 }
 
 TEST_F(Http2Test, ResponseAuditIdsReachTheClientOnEveryStream) {

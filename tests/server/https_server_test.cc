@@ -817,6 +817,23 @@ TEST_F(HttpsServerTest, HandlerExceptionGets500AndTheConnectionKeepsServing) {
   EXPECT_EQ(StatusLine(client->ReadResponse()), "HTTP/1.1 200 OK");
 }
 
+TEST_F(HttpsServerTest, InlineHandlerAnswersAndRecoversOnOneConnection) {
+  Start();
+  std::unique_ptr<TlsClient> client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Write(Get("/inline?a=1")));
+  std::string response = client->ReadResponse();
+  EXPECT_EQ(StatusLine(response), "HTTP/1.1 200 OK");
+  EXPECT_EQ(ResponseBody(response), "inline method=GET\ntarget=/inline?a=1\n");
+  ASSERT_TRUE(client->Write(Get("/inline-throw")));
+  response = client->ReadResponse();
+  EXPECT_EQ(StatusLine(response), "HTTP/1.1 500 Internal Server Error");
+  EXPECT_EQ(ResponseBody(response),
+            "This request caused apiserver to panic. Look in the logs for details.\n");
+  ASSERT_TRUE(client->Write(Get("/after")));
+  EXPECT_EQ(StatusLine(client->ReadResponse()), "HTTP/1.1 200 OK");
+}
+
 TEST_F(HttpsServerTest, Http10IsServedAndClosed) {
   Start();
   std::unique_ptr<TlsClient> client = Connect();

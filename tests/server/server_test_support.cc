@@ -183,8 +183,25 @@ http::ServerResponse UpgradeResponse() {
 
 }  // namespace
 
+bool EchoHandler::HandlesInline(const http::ServerRequest& request) const {
+  return authenticator_ == nullptr && request.path().starts_with("/inline");
+}
+
+http::ServerResponse EchoHandler::HandleInline(http::ServerRequest& request,
+                                               http::RequestState& state) const {
+  if (request.path() == "/inline-throw") throw std::runtime_error("inline boom");
+  http::ServerResponse response;
+  response.AddHeader("Content-Type", "text/plain; charset=utf-8");
+  response.AddHeader("X-Echo-Protocol",
+                     request.protocol() == http::Protocol::kHttp2 ? "HTTP/2" : "HTTP/1.1");
+  response.body = "inline method=" + request.method() + "\ntarget=" + request.target() + "\n";
+  if (request.Header("Audit-ID")) response.body += "audit=" + state.audit_id + "\n";
+  return response;
+}
+
 Awaitable<http::ServerResponse> EchoHandler::Handle(http::ServerRequest& request,
                                                     http::RequestState& state) const {
+  if (HandlesInline(request)) co_return HandleInline(request, state);
   http::ServerResponse response;
   response.AddHeader("Content-Type", "text/plain; charset=utf-8");
   response.AddHeader("X-Echo-Protocol",

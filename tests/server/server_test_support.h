@@ -97,11 +97,17 @@ class SwappableCaProvider final : public CaBundleProvider {
 // streams N pieces of S bytes ('a', 'b', ...) MS apart, with a declared length when length=1,
 // failing after K pieces when fail is set; /upgrade answers 101 (Upgrade: echo-test) and echoes
 // the tunnel's bytes. Other paths read the body (413 Status over the request's limit).
+// Paths under /inline answer inline (HandlesInline) with "inline method=<method>\ntarget=
+// <target>\n" (and "audit=<audit id>\n" when the client sent an Audit-ID), without reading the
+// body; /inline-throw throws from HandleInline.
 class EchoHandler final : public http::Handler {
  public:
   explicit EchoHandler(std::shared_ptr<const RequestAuthenticator> authenticator = nullptr);
   Awaitable<http::ServerResponse> Handle(http::ServerRequest& request,
                                          http::RequestState& state) const override;
+  bool HandlesInline(const http::ServerRequest& request) const override;
+  http::ServerResponse HandleInline(http::ServerRequest& request,
+                                    http::RequestState& state) const override;
 
   mutable std::atomic<int> slow_started{0};
   mutable std::atomic<int> slow_finished{0};
