@@ -454,7 +454,9 @@ class Session final : public Http2Session {
   void StartHandler(std::shared_ptr<Stream> stream) {
     Stream& s = *stream;
     if (!PrepareRequest(s)) return;
-    if (context_.handler.HandlesInline(s.request)) {
+    // A request whose body is still on its way keeps the coroutine, as before: answered at its
+    // head, the stream would be reset (NO_ERROR) before the client had a chance to send it.
+    if (s.remote_ended && context_.handler.HandlesInline(s.request)) {
       // In-memory answers (/version, a 401) are submitted as the head arrives: no coroutine per
       // stream, and the writer sends every answer of one read together.
       std::shared_ptr<http::BodySource> source =

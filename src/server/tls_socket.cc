@@ -284,6 +284,13 @@ asio::awaitable<TlsSocket::error_code> TlsSocket::Handshake() {
 asio::awaitable<std::pair<TlsSocket::error_code, std::size_t>> TlsSocket::ReadSome(
     char* data, std::size_t size) {
   for (;;) {
+    if (NeedsBytesToRead()) {
+      // SSL_read could only ask for more bytes: receive them first and save the failing call,
+      // which every keep-alive request would otherwise make once.
+      const asio::mutable_buffer space = BeginFill();
+      auto [fill_ec, got] = co_await socket_.async_receive(space, kUseTuple);
+      if (const error_code ec = EndFill(fill_ec, got)) co_return std::pair(ec, std::size_t{0});
+    }
     ClearErrors();
     std::size_t n = 0;
     const int ret = SSL_read_ex(ssl_, data, size, &n);
@@ -302,6 +309,14 @@ asio::awaitable<std::pair<TlsSocket::error_code, std::size_t>> TlsSocket::ReadSo
     }
     if (ec) co_return std::pair(ec, std::size_t{0});
   }
+}
+
+bool TlsSocket::NeedsBytesToRead() const {
+  const TlsSocketBio& bio = *bio_state_;
+  // OpenSSL's own buffer (a record read ahead, decrypted bytes not yet returned), a received
+  // close_notify and the TCP end are answered by SSL_read without new bytes.
+  return bio.staged() == 0 && !bio.eof && !bio.filling && SSL_has_pending(ssl_) == 0 &&
+         (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) == 0 && SSL_is_init_finished(ssl_) == 1;
 }
 
 asio::awaitable<TlsSocket::error_code> TlsSocket::WriteAll(std::string_view data) {

@@ -52,8 +52,7 @@ class TlsSocket {
   // most `size`), 0 at end of stream. Waits for the first byte only.
   boost::asio::awaitable<std::pair<error_code, std::size_t>> Peek(char* data, std::size_t size);
   // Reads some bytes off the raw TCP socket (before TLS, or to discard after it).
-  boost::asio::awaitable<std::pair<error_code, std::size_t>> ReadRaw(char* data,
-                                                                     std::size_t size);
+  boost::asio::awaitable<std::pair<error_code, std::size_t>> ReadRaw(char* data, std::size_t size);
   // Writes all of `data` on the raw TCP socket.
   boost::asio::awaitable<error_code> WriteRaw(std::string_view data);
 
@@ -63,8 +62,7 @@ class TlsSocket {
   bool BeginTls(SSL_CTX* ctx, std::string_view consumed);
   boost::asio::awaitable<error_code> Handshake();
   // Reads decrypted bytes: how many (at least one when there is no error).
-  boost::asio::awaitable<std::pair<error_code, std::size_t>> ReadSome(char* data,
-                                                                      std::size_t size);
+  boost::asio::awaitable<std::pair<error_code, std::size_t>> ReadSome(char* data, std::size_t size);
   boost::asio::awaitable<error_code> WriteAll(std::string_view data);
   // Sends close_notify and waits for the peer's (bounded by the caller's Cancel).
   boost::asio::awaitable<error_code> Shutdown();
@@ -85,6 +83,8 @@ class TlsSocket {
   // (end of stream becomes the BIO's end, for OpenSSL to judge).
   boost::asio::mutable_buffer BeginFill();
   error_code EndFill(error_code ec, std::size_t received);
+  // True when SSL_read can only ask for more bytes: nothing staged or buffered, no end seen.
+  bool NeedsBytesToRead() const;
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<TlsSocketBio> bio_state_;  // the BIO's state; outlives ssl_

@@ -107,10 +107,6 @@ TEST_F(Http2Test, CurlHttp2AndHttp11GetTheSameAnswers) {
       {"404", {Url("/status?code=404")}, "404", "x"},
       {"throw", {Url("/throw")}, "500", "This request caused apiserver to panic."},
       {"inline", {Url("/inline?x=1")}, "200", "inline method=GET\ntarget=/inline?x=1\n"},
-      {"inline post, body unread",
-       {"--data-binary", "hello h2", Url("/inline")},
-       "200",
-       "inline method=POST\n"},
       {"inline throw", {Url("/inline-throw")}, "500", "This request caused apiserver to panic."},
       {"head", {"-I", Url("/status?code=200")}, "200", "", true},
   };
@@ -240,7 +236,13 @@ TEST_F(Http2Test, InlineAndSuspendingStreamsInterleaveOnOneConnection) {
         << response.body;
     EXPECT_NE(response.body.find("audit=audit-" + n + "\n"), std::string::npos) << response.body;
   }
-  // The connection still serves after them all.
+  // An inline answer to a request with a body (larger than the stream window) the handler never
+  // reads; the connection still serves after them all.
+  const std::int32_t upload =
+      client->Submit("POST", "/inline?upload", {}, std::string(200000, 'x'));
+  ASSERT_TRUE(client->Await(upload));
+  EXPECT_EQ(client->response(upload).status, 200);
+  EXPECT_EQ(client->response(upload).body, "inline method=POST\ntarget=/inline?upload\n");
   const std::int32_t last = client->Submit("GET", "/inline?last");
   ASSERT_TRUE(client->Await(last));
   EXPECT_EQ(client->response(last).status, 200);
