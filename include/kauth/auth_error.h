@@ -34,7 +34,7 @@ class AuthError {
 
   AuthErrorKind kind() const { return kind_; }
   // The distinct leaf messages, in first-seen order.
-  const std::vector<std::string>& messages() const { return messages_; }
+  std::vector<std::string> messages() const;
   // The Kubernetes text: the bare message, or "[a, b]" for several distinct ones.
   std::string message() const;
 
@@ -45,9 +45,12 @@ class AuthError {
 
  private:
   AuthError() = default;
+  bool Contains(const std::string& message) const;
 
   AuthErrorKind kind_ = AuthErrorKind::kInvalidCredential;
-  std::vector<std::string> messages_;
+  // The first message, then the rest: most errors have one, and it needs no list.
+  std::string first_;
+  std::vector<std::string> more_;
 };
 
 }  // namespace kauth

@@ -83,8 +83,10 @@ class TokenCache final : public TokenAuthenticator {
   Awaitable<AuthResult> Lookup(std::string_view token, AuthContext& ctx, bool* hit_out) const;
   // Lookup, reporting its duration to options.observe_request_duration.
   Awaitable<AuthResult> TimedLookup(std::string_view token, AuthContext& ctx) const;
-  // The same two for an inner authenticator that completes inline.
-  AuthResult LookupInline(std::string_view token, AuthContext& ctx, bool* hit_out) const;
+  // The same two for an inner authenticator that completes inline; `now` is the caller's
+  // clock reading (a timed lookup's start), which decides expiry.
+  AuthResult LookupInline(std::string_view token, AuthContext& ctx, bool* hit_out,
+                          TokenCacheOptions::Clock::time_point now) const;
   AuthResult TimedLookupInline(std::string_view token, AuthContext& ctx) const;
 
   struct Impl;

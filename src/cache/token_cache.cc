@@ -364,7 +364,9 @@ Awaitable<AuthResult> TokenCache::AuthenticateToken(std::string_view token,
 bool TokenCache::CompletesInline() const { return impl_->inner().CompletesInline(); }
 
 AuthResult TokenCache::AuthenticateTokenInline(std::string_view token, AuthContext& ctx) const {
-  if (!impl_->options().observe_request_duration) return LookupInline(token, ctx, nullptr);
+  if (!impl_->options().observe_request_duration) {
+    return LookupInline(token, ctx, nullptr, impl_->Now());
+  }
   return TimedLookupInline(token, ctx);
 }
 
@@ -381,15 +383,15 @@ Awaitable<AuthResult> TokenCache::TimedLookup(std::string_view token, AuthContex
 AuthResult TokenCache::TimedLookupInline(std::string_view token, AuthContext& ctx) const {
   const Clock::time_point start = impl_->Now();
   bool hit = false;
-  AuthResult result = LookupInline(token, ctx, &hit);
+  AuthResult result = LookupInline(token, ctx, &hit, start);
   impl_->ObserveDuration(hit, start);
   return result;
 }
 
-AuthResult TokenCache::LookupInline(std::string_view token, AuthContext& ctx, bool* hit_out) const {
+AuthResult TokenCache::LookupInline(std::string_view token, AuthContext& ctx, bool* hit_out,
+                                    Clock::time_point now) const {
   CacheState& state = *impl_;
   const Sha256Digest key = state.Key(token, ctx.audiences());
-  const Clock::time_point now = state.Now();
   Stripe& stripe = state.StripeFor(key);
   {
     std::lock_guard lock(stripe.mu);
@@ -421,7 +423,7 @@ AuthResult TokenCache::LookupInline(std::string_view token, AuthContext& ctx, bo
 Awaitable<AuthResult> TokenCache::Lookup(std::string_view token, AuthContext& ctx,
                                          bool* hit_out) const {
   CacheState& state = *impl_;
-  if (state.inner().CompletesInline()) co_return LookupInline(token, ctx, hit_out);
+  if (state.inner().CompletesInline()) co_return LookupInline(token, ctx, hit_out, state.Now());
 
   const Sha256Digest key = state.Key(token, ctx.audiences());
   const Clock::time_point now = state.Now();

@@ -1,6 +1,7 @@
 #include "kauth/union.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -19,20 +20,30 @@ class UnionOutcome {
     if (result.authenticated()) return true;
     if (result.rejected()) {
       if (fail_on_error_) return true;
-      errors_.push_back(std::move(result).error());
+      // The first error needs no list: the common case is one member's error (the loopback
+      // token's) before another member succeeds.
+      if (!first_error_) {
+        first_error_.emplace(std::move(result).error());
+      } else {
+        if (more_errors_.empty()) more_errors_.push_back(std::move(*first_error_));
+        more_errors_.push_back(std::move(result).error());
+      }
     }
     return false;
   }
 
   // The answer when no member decided.
   AuthResult Finish() && {
-    if (errors_.empty()) return AuthResult::NotApplicable();
-    return AuthResult::Rejected(AuthError::Aggregate(errors_));
+    if (!more_errors_.empty()) return AuthResult::Rejected(AuthError::Aggregate(more_errors_));
+    // One error is its own aggregate: its messages are already distinct.
+    if (first_error_) return AuthResult::Rejected(std::move(*first_error_));
+    return AuthResult::NotApplicable();
   }
 
  private:
   bool fail_on_error_;
-  std::vector<AuthError> errors_;
+  std::optional<AuthError> first_error_;
+  std::vector<AuthError> more_errors_;  // every error, the first included, once there are two
 };
 
 template <typename Member, typename Call>

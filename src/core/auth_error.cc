@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 namespace kauth {
 namespace {
@@ -22,32 +23,42 @@ int Severity(AuthErrorKind kind) {
 
 }  // namespace
 
-AuthError::AuthError(AuthErrorKind kind, std::string message) : kind_(kind) {
-  messages_.push_back(std::move(message));
+AuthError::AuthError(AuthErrorKind kind, std::string message)
+    : kind_(kind), first_(std::move(message)) {}
+
+bool AuthError::Contains(const std::string& message) const {
+  return first_ == message || std::find(more_.begin(), more_.end(), message) != more_.end();
 }
 
 AuthError AuthError::Aggregate(const std::vector<AuthError>& errors) {
   assert(!errors.empty());
-  AuthError out;
-  out.kind_ = errors.front().kind_;
-  for (const AuthError& error : errors) {
+  AuthError out = errors.front();
+  for (std::size_t i = 1; i < errors.size(); ++i) {
+    const AuthError& error = errors[i];
     if (Severity(error.kind_) > Severity(out.kind_)) out.kind_ = error.kind_;
     // Each part is already flat, so flattening is one level deep.
-    for (const std::string& message : error.messages_) {
-      if (std::find(out.messages_.begin(), out.messages_.end(), message) == out.messages_.end()) {
-        out.messages_.push_back(message);
-      }
+    if (!out.Contains(error.first_)) out.more_.push_back(error.first_);
+    for (const std::string& message : error.more_) {
+      if (!out.Contains(message)) out.more_.push_back(message);
     }
   }
   return out;
 }
 
+std::vector<std::string> AuthError::messages() const {
+  std::vector<std::string> out;
+  out.reserve(1 + more_.size());
+  out.push_back(first_);
+  out.insert(out.end(), more_.begin(), more_.end());
+  return out;
+}
+
 std::string AuthError::message() const {
-  if (messages_.size() == 1) return messages_.front();
-  std::string out = "[";
-  for (std::size_t i = 0; i < messages_.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += messages_[i];
+  if (more_.empty()) return first_;
+  std::string out = "[" + first_;
+  for (const std::string& message : more_) {
+    out += ", ";
+    out += message;
   }
   out += "]";
   return out;

@@ -54,31 +54,30 @@ bool RequestMetrics::HandlesInline(const http::ServerRequest& request) const {
 
 http::ServerResponse RequestMetrics::HandleInline(http::ServerRequest& request,
                                                   http::RequestState& state) const {
-  const auto start = std::chrono::steady_clock::now();
+  state.start = std::chrono::steady_clock::now();
   EnsureAuditId(request, state);
   http::ServerResponse response = next_->HandleInline(request, state);
-  Finish(request, state, start, response);
+  Finish(request, state, response);
   return response;
 }
 
 Awaitable<http::ServerResponse> RequestMetrics::Handle(http::ServerRequest& request,
                                                        http::RequestState& state) const {
-  const auto start = std::chrono::steady_clock::now();
+  state.start = std::chrono::steady_clock::now();
   EnsureAuditId(request, state);
   http::ServerResponse response = co_await next_->Handle(request, state);
-  Finish(request, state, start, response);
+  Finish(request, state, response);
   co_return response;
 }
 
 void RequestMetrics::Finish(const http::ServerRequest& request, const http::RequestState& state,
-                            std::chrono::steady_clock::time_point start,
                             http::ServerResponse& response) const {
   if (!HasHeader(response, "Audit-Id")) response.AddHeader("Audit-Id", state.audit_id);
   if (!HasHeader(response, "Cache-Control")) {
     response.AddHeader("Cache-Control", "no-cache, private");
   }
 
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const auto elapsed = std::chrono::steady_clock::now() - state.start;
   const std::string code = std::to_string(response.status);
   // The ALPN names: which protocol clients such as kubectl actually negotiated.
   const std::string_view protocol =

@@ -17,7 +17,6 @@
 #ifndef KAUTH_FILTERS_REQUEST_METRICS_H_
 #define KAUTH_FILTERS_REQUEST_METRICS_H_
 
-#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -56,7 +55,7 @@ class RequestMetrics final : public http::Handler {
  private:
   // Stamps, counts and logs the answer.
   void Finish(const http::ServerRequest& request, const http::RequestState& state,
-              std::chrono::steady_clock::time_point start, http::ServerResponse& response) const;
+              http::ServerResponse& response) const;
 
   metrics::Counter& requests_;
   metrics::Histogram& duration_;

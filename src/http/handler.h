@@ -6,6 +6,7 @@
 #ifndef KAUTH_HTTP_HANDLER_H_
 #define KAUTH_HTTP_HANDLER_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,9 @@ struct RequestState {
   std::optional<UserInfo> user;
   // The Audit-Id of this request: the client's Audit-ID header, or a fresh UUID.
   std::string audit_id;
+  // When the outermost handler began (RequestMetrics sets it): later stages that time
+  // themselves from the request's start reuse it instead of reading the clock again.
+  std::chrono::steady_clock::time_point start{};
 };
 
 class Handler {
