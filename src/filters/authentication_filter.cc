@@ -93,7 +93,16 @@ Awaitable<http::ServerResponse> AuthenticationFilter::Handle(http::ServerRequest
   EnsureAuditId(request, state);
   const auto start = StartOf(state);
   if (!options_.api_audiences.empty()) state.auth.set_audiences(options_.api_audiences);
-  AuthResult result = co_await options_.authenticator->Authenticate(request, state.auth);
+  // The chain may answer inline even when a later stage suspends (the proxy).
+  const RequestAuthenticator& authenticator = *options_.authenticator;
+  AuthResult result = authenticator.CompletesInline()
+                          ? authenticator.AuthenticateInline(request, state.auth)
+                          : AuthResult::NotApplicable();
+  if (!authenticator.CompletesInline()) {
+    // A named local: g++ 12 mishandles temporaries inside co_await expressions.
+    AuthResult suspended = co_await authenticator.Authenticate(request, state.auth);
+    result = std::move(suspended);
+  }
   std::optional<http::ServerResponse> refused = Admit(request, state, std::move(result), start);
   if (refused) co_return std::move(*refused);
   http::ServerResponse answer = co_await next_->Handle(request, state);
