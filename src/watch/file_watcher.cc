@@ -20,9 +20,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// No IN_MODIFY: it fires on every write(2) to any file in the directory (a log file next to
+// the credentials made each watcher wake per log line); a rewritten file ends with
+// IN_CLOSE_WRITE, a replaced one with IN_MOVED_TO or IN_CREATE.
 constexpr std::uint32_t kDirectoryEvents = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-                                           IN_CLOSE_WRITE | IN_MODIFY | IN_DELETE | IN_ATTRIB |
-                                           IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+                                           IN_CLOSE_WRITE | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF |
+                                           IN_MOVE_SELF | IN_ONLYDIR;
+
+// After a wake-up for other names only, events are left to queue this long before the next
+// read: a busy directory costs a few wake-ups a second instead of one per event, and a relevant
+// event waits at most this much longer.
+constexpr auto kOtherNamesBackoff = std::chrono::milliseconds(50);
 
 std::string DirectoryOf(const std::string& path) {
   std::string directory = std::filesystem::path(path).parent_path().string();
@@ -122,6 +130,7 @@ void FileWatcher::Run() {
   bool pending = false;
   Clock::time_point first_event;
   Clock::time_point last_event;
+  Clock::time_point quiet_until;  // inotify is not read before then (kOtherNamesBackoff)
 
   while (!stopping_.load()) {
     const Clock::time_point now = Clock::now();
@@ -130,9 +139,11 @@ void FileWatcher::Run() {
       deadline = std::min(
           deadline, std::min(last_event + options_.settle, first_event + options_.max_settle));
     }
+    const bool backing_off = now < quiet_until;
+    if (backing_off) deadline = std::min(deadline, quiet_until);
     std::array<pollfd, 2> fds{pollfd{.fd = wake_fd_, .events = POLLIN, .revents = 0},
                               pollfd{.fd = inotify_fd_, .events = POLLIN, .revents = 0}};
-    const nfds_t count = inotify_fd_ >= 0 ? 2 : 1;
+    const nfds_t count = inotify_fd_ >= 0 && !backing_off ? 2 : 1;
     const int ready = ::poll(fds.data(), count, PollTimeoutMs(now, deadline));
     if (ready < 0 && errno != EINTR) {
       // Cannot happen with valid descriptors; avoid a busy loop all the same.
@@ -145,10 +156,15 @@ void FileWatcher::Run() {
       [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &counter, sizeof(counter));
       callback_(WatchReason::kForced);
     }
-    if (count == 2 && (fds[1].revents & POLLIN) && DrainEvents()) {
-      last_event = Clock::now();
-      if (!pending) first_event = last_event;
-      pending = true;
+    if (count == 2 && (fds[1].revents & POLLIN)) {
+      wakeups_.fetch_add(1, std::memory_order_relaxed);
+      if (DrainEvents()) {
+        last_event = Clock::now();
+        if (!pending) first_event = last_event;
+        pending = true;
+      } else {
+        quiet_until = Clock::now() + kOtherNamesBackoff;
+      }
     }
 
     const Clock::time_point after = Clock::now();

@@ -4,7 +4,8 @@
 // It watches the file's directory with inotify rather than the file itself: an inotify watch on
 // a file follows the inode, so it goes quiet when a new file is renamed into place, and
 // Kubernetes' Secret and ConfigMap volumes replace files by re-pointing the `..data` symlink.
-// Events for the file's name and for names starting with ".." (the `..data` swap) count; after
+// Events for the file's name and for names starting with ".." (the `..data` swap) count (a
+// file is seen rewritten when its writer closes it: plain writes are not watched); after
 // the first, the watcher waits until events pause (`settle`, bounded by `max_settle`) so that a
 // burst of writes gives one callback. As a fallback (inotify unavailable, a file system without
 // events such as NFS, a watch lost with its directory, a symlink into another directory) the
@@ -20,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -62,6 +64,8 @@ class FileWatcher {
   void Trigger() noexcept;
   // Whether an inotify watch is in place now (false: only the poll notices changes).
   bool watching() const { return watching_.load(); }
+  // How many times the thread has read inotify events so far, relevant or not.
+  std::uint64_t wakeups() const { return wakeups_.load(std::memory_order_relaxed); }
 
  private:
   FileWatcher(FileWatcherOptions options, Callback callback, int wake_fd);
@@ -80,6 +84,7 @@ class FileWatcher {
   int watch_ = -1;  // used by the thread only, once started
   std::atomic<bool> stopping_{false};
   std::atomic<bool> watching_{false};
+  std::atomic<std::uint64_t> wakeups_{0};
   std::thread thread_;
 };
 

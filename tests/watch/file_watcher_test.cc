@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -73,6 +74,27 @@ TEST(FileWatcherTest, OtherNamesInTheDirectoryAreIgnored) {
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(calls.Count(WatchReason::kEvent), 0u);
   dir.RenameIntoPlace("f", "1");  // the temporary name is unrelated; the rename is not
+  EXPECT_TRUE(calls.WaitFor(WatchReason::kEvent, 1));
+}
+
+// A log file written next to the credentials (kauthd's own stderr, a load tool's log) must not
+// wake the watcher per write: plain writes are not watched, and other names back it off.
+TEST(FileWatcherTest, ABusyNeighbourCostsFewWakeups) {
+  TempDir dir;
+  const std::string path = dir.WriteInPlace("f", "0");
+  Calls calls;
+  auto watcher = MustStart({.path = path, .poll_interval = 1h, .settle = 10ms}, calls);
+  ASSERT_TRUE(watcher->watching());
+  {
+    std::ofstream log(dir.Path("busy.log"));
+    for (int i = 0; i < 2000; ++i) log << "line " << i << std::endl;  // a write(2) per line
+  }
+  for (int i = 0; i < 200; ++i) dir.WriteInPlace("neighbour", std::to_string(i));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(calls.Count(WatchReason::kEvent), 0u);
+  // Each WriteInPlace closes the file: 200 close events, read in a few batches.
+  EXPECT_LT(watcher->wakeups(), 20u);
+  dir.WriteInPlace("f", "1");
   EXPECT_TRUE(calls.WaitFor(WatchReason::kEvent, 1));
 }
 
