@@ -80,8 +80,9 @@ class Writer {
       writer_idle_ = pending_.empty() && dropped_ == 0;
       wake_.wait(lock, [&] { return !pending_.empty() || dropped_ > 0; });
       writer_idle_ = false;
-      // Under a flood of lines (every refused credential logs one), gather a few milliseconds'
-      // worth per write(2) instead of waking and writing per line.
+      // Under a flood of lines (every refused credential logs one), gather 10 ms worth per
+      // write(2) instead of waking and writing per line: each wake-up of this thread preempts
+      // the server thread on a small machine (2 ms here cost ~0.5 µs per refused request).
       if (flushes_waiting_ == 0 && pending_.size() < kBatchBytes) {
         lock.unlock();
         std::this_thread::sleep_for(kGatherTime);
@@ -118,7 +119,7 @@ class Writer {
   std::condition_variable flushed_;
   std::string pending_;
   static constexpr std::size_t kBatchBytes = 64 * 1024;
-  static constexpr auto kGatherTime = std::chrono::milliseconds(2);
+  static constexpr auto kGatherTime = std::chrono::milliseconds(10);
   bool writer_idle_ = false;  // the writer waits for lines and must be woken
   int flushes_waiting_ = 0;
   std::uint64_t dropped_ = 0;
