@@ -309,7 +309,9 @@ Result<AuthenticationConfig> DecodeAuthenticationConfig(std::string_view data) {
   std::string version;
   if (!meta->api_version.empty() && meta->api_version != "/") {
     const auto slashes = std::count(meta->api_version.begin(), meta->api_version.end(), '/');
-    if (slashes > 1) return Error{"unexpected GroupVersion string: " + meta->api_version};
+    if (slashes > 1) {
+      return Error{"unexpected GroupVersion string: " + OneLine(meta->api_version)};
+    }
     if (slashes == 0) {
       version = meta->api_version;
     } else {

@@ -125,47 +125,22 @@ class OptionalPortValue final : public FlagValue {
   std::optional<std::int64_t>* target_;
 };
 
-// --tls-sni-cert-key: component-base's NamedCertKeyArray. Each use appends one
-// "certfile,keyfile" or "certfile,keyfile:name1,name2" (blanks around each part trimmed); the
-// flag prints as "[a.crt,a.key:n1,n2;b.crt,b.key]".
+// --tls-sni-cert-key: component-base's NamedCertKeyArray. Each use appends one NamedCertKey
+// (config/named_cert_key.h); the flag prints as "[a.crt,a.key:n1,n2;b.crt,b.key]".
 class NamedCertKeyArrayValue final : public FlagValue {
  public:
   explicit NamedCertKeyArrayValue(std::vector<NamedCertKey>* target) : target_(target) {}
   Result<void> Set(std::string_view text) override {
-    NamedCertKey parsed;
-    std::string_view cert_key = text;
-    if (const std::size_t colon = text.find(':'); colon != std::string_view::npos) {
-      cert_key = TrimSpace(text.substr(0, colon));
-      const std::string_view names = TrimSpace(text.substr(colon + 1));
-      if (names.empty()) return Error{"empty names list is not allowed"};
-      for (std::string_view rest = names;;) {
-        const std::size_t comma = rest.find(',');
-        parsed.names.emplace_back(TrimSpace(rest.substr(0, comma)));
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
-    } else {
-      cert_key = TrimSpace(text);
-    }
-    const std::size_t comma = cert_key.find(',');
-    if (comma == std::string_view::npos ||
-        cert_key.find(',', comma + 1) != std::string_view::npos) {
-      return Error{"expected comma separated certificate and key file paths"};
-    }
-    parsed.cert_file = TrimSpace(cert_key.substr(0, comma));
-    parsed.key_file = TrimSpace(cert_key.substr(comma + 1));
-    target_->push_back(std::move(parsed));
+    Result<NamedCertKey> parsed = ParseNamedCertKey(text);
+    if (!parsed) return parsed.error();
+    target_->push_back(std::move(*parsed));
     return {};
   }
   std::string String() const override {
     std::string text = "[";
     for (std::size_t i = 0; i < target_->size(); ++i) {
-      const NamedCertKey& pair = (*target_)[i];
       if (i > 0) text += ';';
-      text += pair.cert_file + "," + pair.key_file;
-      for (std::size_t j = 0; j < pair.names.size(); ++j) {
-        text += (j == 0 ? ":" : ",") + pair.names[j];
-      }
+      text += FormatNamedCertKey((*target_)[i]);
     }
     return text + "]";
   }

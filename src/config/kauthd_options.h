@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config/authentication_config.h"
+#include "config/named_cert_key.h"
 #include "kauth/anonymous.h"
 #include "kauth/error.h"
 
@@ -33,16 +34,6 @@ enum class TlsVersion { kTls12, kTls13 };
 // --upstream-identity: how kauthd tells the upstream who the caller is (proxy/identity_headers.h).
 enum class UpstreamIdentity { kFrontProxy, kImpersonate };
 
-// --tls-sni-cert-key certfile,keyfile[:name1,name2] (component-base's NamedCertKey).
-struct NamedCertKey {
-  std::string cert_file;
-  std::string key_file;
-  // Empty: the certificate's own names (its CN when it is a domain name, and its DNS SANs).
-  std::vector<std::string> names;
-
-  friend bool operator==(const NamedCertKey&, const NamedCertKey&) = default;
-};
-
 struct KauthdOptions {
   // --- Secure serving ---
   // --bind-address: an IP literal in Go's net.IP.String() form; 0.0.0.0 or :: for all.
@@ -56,7 +47,8 @@ struct KauthdOptions {
   std::string tls_cert_file;                        // --tls-cert-file; set together with the key
   std::string tls_private_key_file;                 // --tls-private-key-file
   TlsVersion tls_min_version = TlsVersion::kTls12;  // --tls-min-version ("" = VersionTLS12)
-  // --tls-sni-cert-key, repeatable, in order: serving certificates chosen by the client's SNI.
+  // --tls-sni-cert-key certfile,keyfile[:name1,name2] (config/named_cert_key.h), repeatable, in
+  // order: serving certificates chosen by the client's SNI.
   std::vector<NamedCertKey> tls_sni_cert_key;
   // --http2-max-streams-per-connection: SETTINGS_MAX_CONCURRENT_STREAMS; 0 (or, as in Go, any
   // value below 1) means kube-apiserver's default, 100.

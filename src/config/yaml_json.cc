@@ -22,6 +22,32 @@ constexpr std::string_view kTagNull = "tag:yaml.org,2002:null";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// yaml-cpp's reasons can end with the offending input byte ("unknown escape character: " and a
+// raw newline or ESC): escaped, so that the message stays one line and a configuration file
+// cannot write control sequences to the operator's terminal or the logs.
+std::string EscapeControlBytes(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // go-yaml v2's yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
 bool IsYamlStyleFloat(std::string_view s) {
   std::size_t i = 0;
@@ -265,14 +291,15 @@ Result<ConfigDocument> ParseConfigDocument(std::string_view data) {
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line + 1;
     if (doc.json) {
-      return Error{"couldn't get version/kind; json parse error: " + e.msg + " at line " +
-                   std::to_string(line) + ", column " + std::to_string(e.mark.column + 1)};
+      return Error{"couldn't get version/kind; json parse error: " + EscapeControlBytes(e.msg) +
+                   " at line " + std::to_string(line) + ", column " +
+                   std::to_string(e.mark.column + 1)};
     }
     return Error{"error converting YAML to JSON: yaml: line " + std::to_string(line) + ": " +
-                 e.msg};
+                 EscapeControlBytes(e.msg)};
   } catch (const std::exception& e) {
     // yaml-cpp can also fail with std::bad_alloc or its recursion guard.
-    return Error{"error converting YAML to JSON: " + std::string(e.what())};
+    return Error{"error converting YAML to JSON: " + EscapeControlBytes(e.what())};
   }
   return doc;
 }

@@ -52,7 +52,8 @@ struct ConfigDocument {
 //   YAML: `error converting YAML to JSON: yaml: line <n>: <yaml-cpp's reason>`
 //   JSON: `couldn't get version/kind; json parse error: <yaml-cpp's reason> at line <n>,
 //          column <c>`
-// (the reasons are yaml-cpp's words, not go-yaml's or encoding/json's).
+// (the reasons are yaml-cpp's words, not go-yaml's or encoding/json's, with control bytes
+// escaped as \n, \r, \t or \xNN so that the message is one line).
 Result<ConfigDocument> ParseConfigDocument(std::string_view data);
 
 }  // namespace kauth::config

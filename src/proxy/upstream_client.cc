@@ -1,8 +1,9 @@
-// The only translation unit of kauth_upstream that includes Beast (for its HTTP parser; ~20 s and
-// 0.8 GB to compile). The streams are plain Asio sockets and asio::ssl streams: Beast's
-// tcp_stream runs its timeout handler on the executor the socket was created on, which races
-// with a later user of a pooled connection on another strand, so deadlines here are per
-// exchange (ExchangeDeadline), on the executor of the coroutine that waits.
+// With response_parser.cc, the only translation units of kauth_upstream that include Beast (its
+// HTTP parser and flat_buffer; ~20 s and 0.8 GB to compile). The streams are plain Asio sockets
+// and asio::ssl streams: Beast's tcp_stream runs its timeout handler on the executor the socket
+// was created on, which races with a later user of a pooled connection on another strand, so
+// deadlines here are per exchange (ExchangeDeadline), on the executor of the coroutine that
+// waits.
 #include "proxy/upstream_client.h"
 
 #include <openssl/err.h>
@@ -24,7 +25,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cctype>
 #include <cerrno>
@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "proxy/response_parser.h"
 
 namespace kauth::proxy {
 
@@ -68,11 +69,6 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // One read's worth. Also the most body bytes a connection holds at once: a response body is
 // handed on piece by piece, so a 1 GiB download costs this much memory, not a gigabyte.
 constexpr std::size_t kReadBytes = 64 * 1024;
-// The largest response head accepted: Go's server-side default (http.DefaultMaxHeaderBytes),
-// which is also kauthd's inbound limit. Beast's parser needs the whole head in one buffer.
-constexpr std::uint32_t kMaxHeadBytes = 1 << 20;
-// Go's Transport gives up after this many interim (1xx) responses to one request.
-constexpr int kMaxInterimResponses = 5;
 
 // ---------------------------------------------------------------------------------------------
 // Texts in the style of Go's net and net/http errors, which operators know from kube-apiserver.
@@ -397,7 +393,7 @@ class Connection {
   }
 
   // Bytes read from the upstream and not yet parsed. Room for a maximal head plus one read.
-  beast::flat_buffer buffer{kMaxHeadBytes + kReadBytes};
+  beast::flat_buffer buffer{kMaxResponseHeadBytes + kReadBytes};
 
  private:
   std::optional<tcp::socket> plain_;
@@ -509,59 +505,6 @@ class ExchangeDeadline : public std::enable_shared_from_this<ExchangeDeadline> {
 
 // ---------------------------------------------------------------------------------------------
 // Responses
-
-// A response as parsed off the wire. Beast's own message type keeps field offsets in 16 bits and
-// throws on a value over 64 KiB, so the fields go into plain strings; body bytes go to `piece`,
-// which the body's reader empties after each read.
-class ResponseParser final : public bhttp::basic_parser<false> {
- public:
-  explicit ResponseParser(bool head_request) {
-    header_limit(kMaxHeadBytes);
-    // Bodies stream through; their size is the client's business.
-    body_limit(boost::none);
-    skip(head_request);
-    // Room for a typical response's fields without regrowing.
-    fields.reserve(12);
-  }
-
-  unsigned status = 0;
-  HeaderList fields;
-  std::string piece;
-
- private:
-  void on_request_impl(bhttp::verb /*verb*/, beast::string_view /*method*/,
-                       beast::string_view /*target*/, int /*version*/,
-                       error_code& /*ec*/) override {}
-  void on_response_impl(int code, beast::string_view /*reason*/, int /*version*/,
-                        error_code& /*ec*/) override {
-    status = static_cast<unsigned>(code);
-  }
-  void on_field_impl(bhttp::field /*field*/, beast::string_view name, beast::string_view value,
-                     error_code& /*ec*/) override {
-    // Beast reports a chunked body's trailers through this callback too. kauthd does not
-    // forward trailers (the server has no way to write them), so they are dropped.
-    if (header_done_) return;
-    fields.emplace_back(std::string(name.data(), name.size()),
-                        std::string(value.data(), value.size()));
-  }
-  void on_header_impl(error_code& /*ec*/) override { header_done_ = true; }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& /*length*/,
-                         error_code& /*ec*/) override {}
-  std::size_t on_body_impl(beast::string_view data, error_code& /*ec*/) override {
-    piece.append(data.data(), data.size());
-    return data.size();
-  }
-  void on_chunk_header_impl(std::uint64_t /*size*/, beast::string_view /*extensions*/,
-                            error_code& /*ec*/) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t /*remain*/, beast::string_view data,
-                                 error_code& /*ec*/) override {
-    piece.append(data.data(), data.size());
-    return data.size();
-  }
-  void on_finish_impl(error_code& /*ec*/) override {}
-
-  bool header_done_ = false;
-};
 
 bool IsEndOfStream(const error_code& ec) {
   // An upstream that closes without TLS close_notify is common; the HTTP framing (length,
@@ -1061,30 +1004,18 @@ class UpstreamClientImpl final : public UpstreamClient {
     deadline->Set(timeout_);
     beast::flat_buffer& buffer = connection.buffer;
     bool received = buffer.size() > 0;
-    int interim = 0;
-    auto parser = std::make_unique<ResponseParser>(head_request);
+    ResponseHeadReader reader(head_request);
     for (;;) {
       if (buffer.size() > 0) {
-        error_code ec;
-        const std::size_t used = parser->put(buffer.data(), ec);
-        buffer.consume(used);
-        if (ec && ec != bhttp::error::need_more) {
-          out.error = UpstreamError{UpstreamFailure::kBroken,
-                                    "net/http: malformed HTTP response: " + ec.message()};
+        const asio::const_buffer pending = buffer.data();
+        const Result<std::size_t> used =
+            reader.Put(std::string_view(static_cast<const char*>(pending.data()), pending.size()));
+        if (!used) {
+          out.error = UpstreamError{UpstreamFailure::kBroken, used.error().message};
           co_return out;
         }
-        if (parser->is_header_done()) {
-          const unsigned status = parser->status;
-          if (status < 100 || status >= 200 || status == 101) break;
-          // 100 Continue and other interim answers: the final response follows.
-          if (++interim > kMaxInterimResponses) {
-            out.error = UpstreamError{UpstreamFailure::kBroken,
-                                      "net/http: too many 1xx informational responses"};
-            co_return out;
-          }
-          parser = std::make_unique<ResponseParser>(head_request);
-          continue;
-        }
+        buffer.consume(*used);
+        if (reader.done()) break;
       }
       const std::size_t room = std::min(kReadBytes, buffer.max_size() - buffer.size());
       const auto [ec, n] = co_await connection.ReadSome(buffer.prepare(room));
@@ -1106,7 +1037,7 @@ class UpstreamClientImpl final : public UpstreamClient {
         co_return out;
       }
     }
-    out.parser = std::move(parser);
+    out.parser = reader.TakeParser();
     co_return out;
   }
 

@@ -115,6 +115,9 @@ TEST(AuthenticationConfigTest, R12_1_DecodeErrors) {
        R"(no kind "AuthenticationConfiguration" is registered for version "v1")"},
       {"too many slashes", "apiVersion: a/b/c\nkind: AuthenticationConfiguration\n",
        "unexpected GroupVersion string: a/b/c"},
+      // Found by fuzz/authentication_config_fuzz: a quoted scalar can hold line breaks.
+      {"too many slashes, line breaks", "apiVersion: \"a/\\r\\n/c\"\nkind: X\n",
+       R"(unexpected GroupVersion string: a/\r\n/c)"},
       {"document is a list", "- a\n",
        R"(couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct { APIVersion string "json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" })"},
       {"document is a string", "hello\n",

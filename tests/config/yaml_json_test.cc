@@ -128,5 +128,18 @@ TEST(YamlJsonTest, SyntaxErrorsNameTheLine) {
             "couldn't get version/kind; json parse error: illegal flow end at line 1, column 8");
 }
 
+// yaml-cpp ends some reasons with the offending byte; found by fuzz/authentication_config_fuzz
+// (a NUL makes yaml-cpp report the newline after it).
+TEST(YamlJsonTest, SyntaxErrorsEscapeControlBytes) {
+  auto newline = ParseConfigDocument(std::string_view("a: b\0\n", 6));
+  ASSERT_TRUE(newline.has_error());
+  EXPECT_EQ(newline.error().message,
+            R"(error converting YAML to JSON: yaml: line 2: unknown escape character: \n)");
+  auto escape = ParseConfigDocument("key: \"a\\\x1b[31m\"\n");
+  ASSERT_TRUE(escape.has_error());
+  EXPECT_EQ(escape.error().message,
+            R"(error converting YAML to JSON: yaml: line 1: unknown escape character: \x1b)");
+}
+
 }  // namespace
 }  // namespace kauth::config

@@ -1,0 +1,97 @@
+// The upstream's HTTP/1.1 response as parsed off the wire, without sockets: ResponseParser
+// (Beast's parser, collecting the head's fields and handing body bytes on) and
+// ResponseHeadReader, which reads heads until the final one the way UpstreamClient does before
+// it answers a RoundTrip. Apart from the client so that a fuzz target
+// (fuzz/upstream_response_fuzz.cc) reaches the exact code every upstream response goes through.
+//
+// Includes Beast's parser: only upstream_client.cc, this header's .cc, their tests and the fuzz
+// target include it.
+//
+// Not thread-safe: a parser or a reader belongs to one exchange.
+#ifndef KAUTH_PROXY_RESPONSE_PARSER_H_
+#define KAUTH_PROXY_RESPONSE_PARSER_H_
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kauth/error.h"
+#include "proxy/header_list.h"
+
+namespace kauth::proxy {
+
+// The largest response head accepted: Go's server-side default (http.DefaultMaxHeaderBytes),
+// which is also kauthd's inbound limit. Beast's parser needs the whole head in one buffer.
+inline constexpr std::uint32_t kMaxResponseHeadBytes = 1 << 20;
+
+// Go's Transport gives up after this many interim (1xx) responses to one request.
+inline constexpr int kMaxInterimResponses = 5;
+
+// Beast's own message type keeps field offsets in 16 bits and throws on a value over 64 KiB, so
+// the fields go into plain strings; body bytes go to `piece`, which the body's reader empties
+// after each read. A chunked body's trailers are dropped: kauthd's server cannot write them.
+class ResponseParser final : public boost::beast::http::basic_parser<false> {
+ public:
+  // `head_request`: the response answers a HEAD request, so it has no body whatever its
+  // framing headers say.
+  explicit ResponseParser(bool head_request);
+
+  unsigned status = 0;
+  HeaderList fields;
+  std::string piece;
+
+ private:
+  using error_code = boost::system::error_code;
+  using string_view = boost::beast::string_view;
+
+  void on_request_impl(boost::beast::http::verb verb, string_view method, string_view target,
+                       int version, error_code& ec) override;
+  void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
+  void on_field_impl(boost::beast::http::field field, string_view name, string_view value,
+                     error_code& ec) override;
+  void on_header_impl(error_code& ec) override;
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code& ec) override;
+  std::size_t on_body_impl(string_view data, error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t size, string_view extensions, error_code& ec) override;
+  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view data, error_code& ec) override;
+  void on_finish_impl(error_code& ec) override;
+
+  bool header_done_ = false;
+};
+
+// Reads response heads from the bytes an upstream sends after a request, skipping interim 1xx
+// answers (other than 101) until the final head.
+class ResponseHeadReader {
+ public:
+  explicit ResponseHeadReader(bool head_request);
+
+  // Parses what it can of `bytes`: everything received and not yet used (the caller drops the
+  // used prefix and appends what it reads next). Returns how many bytes it used, possibly fewer
+  // than given (or none) while a head is incomplete; once done() it uses nothing more, leaving
+  // the body's bytes to the caller.
+  // Errors, after which the reader must not be used again:
+  //   net/http: malformed HTTP response: <Beast's reason>
+  //   net/http: malformed HTTP status code "<three digits>"   (below 100, e.g. "010")
+  //   net/http: too many 1xx informational responses   (more than kMaxInterimResponses)
+  Result<std::size_t> Put(std::string_view bytes);
+
+  // The final response's head was parsed: its status is 101 or 200..999.
+  bool done() const { return done_; }
+
+  // The final response's parser, with its status and fields, positioned at its body.
+  // Requires done().
+  std::unique_ptr<ResponseParser> TakeParser();
+
+ private:
+  bool head_request_;
+  std::unique_ptr<ResponseParser> parser_;
+  int interim_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace kauth::proxy
+
+#endif  // KAUTH_PROXY_RESPONSE_PARSER_H_
