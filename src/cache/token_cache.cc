@@ -85,6 +85,17 @@ AuthResult Replay(const Outcome& outcome, AuthContext& ctx) {
   return outcome.result;
 }
 
+// Replay of an outcome nobody else will see: its result is moved out, not copied.
+AuthResult Replay(Outcome&& outcome, AuthContext& ctx) {
+  if (outcome.result.authenticated()) {
+    for (const std::string& warning : outcome.warnings) ctx.AddWarning(warning);
+    for (const AuditAnnotation& annotation : outcome.audit_annotations) {
+      ctx.AddAuditAnnotation(annotation.key, annotation.value);
+    }
+  }
+  return std::move(outcome.result);
+}
+
 // Counts a caller in a gauge for as long as its coroutine frame lives, even if the frame is
 // destroyed without resuming (its io_context torn down).
 class GaugeHold {
@@ -183,13 +194,17 @@ class CacheState {
     for (const auto& waiter : waiters) waiter->Complete(outcome);
   }
 
+  // Counts a finished lookup.
+  void CountFetch(const AuthResult& result) {
+    (result.rejected() ? fetches_error : fetches_ok).fetch_add(1, std::memory_order_relaxed);
+  }
+
   // Counts a finished lookup and stores its outcome for its TTL, unless a Clear came since
   // `started_generation`. `under_lock` runs with the stripe locked.
   template <typename UnderLock>
   void Store(const Sha256Digest& key, std::uint64_t started_generation, const OutcomePtr& outcome,
              bool storable, UnderLock under_lock) {
-    (outcome->result.rejected() ? fetches_error : fetches_ok)
-        .fetch_add(1, std::memory_order_relaxed);
+    CountFetch(outcome->result);
     const Clock::duration ttl = storable ? TtlFor(outcome->result) : Clock::duration::zero();
     const Clock::time_point expiry =
         ttl > Clock::duration::zero() ? SaturatingAdd(Now(), ttl) : Clock::time_point();
@@ -415,8 +430,13 @@ AuthResult TokenCache::LookupInline(std::string_view token, AuthContext& ctx, bo
   }
   const bool crashed = !outcome;
   if (crashed) outcome.emplace(Outcome{Failure(AuthErrorKind::kInternal, kAuthnCrashed), {}, {}});
+  if (crashed || state.TtlFor(outcome->result) == Clock::duration::zero()) {
+    // Not kept (a failure without a failure TTL, the default): nothing to share or lock.
+    state.CountFetch(outcome->result);
+    return Replay(std::move(*outcome), ctx);
+  }
   auto shared = std::make_shared<const Outcome>(std::move(*outcome));
-  state.Store(key, started_generation, shared, /*storable=*/!crashed, [](Stripe&) {});
+  state.Store(key, started_generation, shared, /*storable=*/true, [](Stripe&) {});
   return Replay(*shared, ctx);
 }
 
