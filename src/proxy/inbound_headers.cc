@@ -101,8 +101,9 @@ HeaderList ForwardedRequestHeaders(const http::ServerRequest& request,
 
   HeaderList out;
   // The client's headers, the X-Forwarded-* trio and the identity lines the handler appends
-  // usually fit without regrowing.
-  out.reserve(24);
+  // usually fit without regrowing; 16 entries are 1 KiB, which glibc's per-thread cache serves
+  // (24 took a trip through its bins per proxied request).
+  out.reserve(16);
   std::vector<std::string> prior_forwarded_for;
   request.ForEachHeader([&](std::string_view name, std::string_view value) {
     const bool dropped =

@@ -44,41 +44,60 @@ ProxyHandler::ProxyHandler(ProxyHandlerOptions options)
       authorizer_(options_.authorizer),
       inbound_{.identity_names = options_.identity.front_proxy} {}
 
+// The coroutine keeps only what lives across the round trip; the steps before and after are
+// plain functions, so that their locals (Status objects, the identity headers) stay off the
+// coroutine frame: a frame over 1 KiB is not kept by Asio's per-thread frame cache, and every
+// proxied request would pay a malloc from glibc's bins for it.
 Awaitable<http::ServerResponse> ProxyHandler::Handle(http::ServerRequest& request,
                                                      http::RequestState& state) const {
-  if (std::optional<http::Status> refusal = ImpersonationRefusal(request)) {
-    co_return ForbiddenResponse(request, *refusal);
+  std::optional<UpstreamRequest> upstream_request;
+  http::ServerResponse response;
+  if (!Prepare(request, state, upstream_request, response)) co_return response;
+  UpstreamResult result = co_await options_.upstream->RoundTrip(std::move(*upstream_request));
+  co_return Answer(request, std::move(result));
+}
+
+bool ProxyHandler::Prepare(http::ServerRequest& request, const http::RequestState& state,
+                           std::optional<UpstreamRequest>& upstream_request,
+                           http::ServerResponse& refusal) const {
+  if (std::optional<http::Status> refused = ImpersonationRefusal(request)) {
+    refusal = ForbiddenResponse(request, *refused);
+    return false;
   }
   if (std::optional<http::Status> denied = authorizer_.Check(request, state.user)) {
-    co_return ForbiddenResponse(request, *denied);
+    refusal = ForbiddenResponse(request, *denied);
+    return false;
   }
   // Check lets no request without a user pass.
   Result<HeaderList> identity = IdentityHeaders(*state.user, options_.identity);
   if (!identity) {
     LogFailure("Cannot forward the caller's identity", request, *options_.upstream,
                identity.error().message);
-    co_return http::StatusResponse(request, http::InternalErrorStatus(identity.error().message));
+    refusal = http::StatusResponse(request, http::InternalErrorStatus(identity.error().message));
+    return false;
   }
-
-  const std::optional<std::string> protocol = UpgradeProtocol(request);
-  UpstreamRequest upstream_request{
+  upstream_request.emplace(UpstreamRequest{
       .method = request.method(),
       .target = request.target(),
-      .headers = ForwardedRequestHeaders(request, inbound_, protocol.has_value()),
+      .headers = ForwardedRequestHeaders(request, inbound_, UpgradeProtocol(request).has_value()),
       .body = request.body_source(),
-  };
+  });
   // Last, so that no client header can shadow them.
-  upstream_request.headers.reserve(upstream_request.headers.size() + identity->size());
-  for (auto& header : *identity) upstream_request.headers.push_back(std::move(header));
+  HeaderList& headers = upstream_request->headers;
+  headers.reserve(headers.size() + identity->size());
+  for (auto& header : *identity) headers.push_back(std::move(header));
+  return true;
+}
 
-  UpstreamResult result = co_await options_.upstream->RoundTrip(std::move(upstream_request));
+http::ServerResponse ProxyHandler::Answer(const http::ServerRequest& request,
+                                          UpstreamResult result) const {
   if (!result) {
     const UpstreamError& error = result.error();
     LogFailure("Upstream request failed", request, *options_.upstream, error.message);
     if (error.failure == UpstreamFailure::kTimeout) {
-      co_return http::StatusResponse(request, GatewayTimeoutStatus(error.timeout));
+      return http::StatusResponse(request, GatewayTimeoutStatus(error.timeout));
     }
-    co_return http::StatusResponse(request, BadGatewayStatus(error.message));
+    return http::StatusResponse(request, BadGatewayStatus(error.message));
   }
 
   UpstreamResponse& upstream_response = *result;
@@ -87,21 +106,22 @@ Awaitable<http::ServerResponse> ProxyHandler::Handle(http::ServerRequest& reques
   response.headers = std::move(upstream_response.headers);
   if (upstream_response.status != 101) {
     response.stream = std::move(upstream_response.body);
-    co_return response;
+    return response;
   }
 
   // As Go's ReverseProxy: the upstream may only switch to the protocol the client asked for.
+  const std::optional<std::string> protocol = UpgradeProtocol(request);
   const std::string_view switched_to = response.Header("Upgrade");
   if (!protocol || !EqualsIgnoreCase(switched_to, *protocol)) {
     const std::string message = "upstream tried to switch protocol \"" + std::string(switched_to) +
                                 "\" when \"" + protocol.value_or("") + "\" was requested";
     LogFailure("Upstream request failed", request, *options_.upstream, message);
-    co_return http::StatusResponse(request, BadGatewayStatus(message));
+    return http::StatusResponse(request, BadGatewayStatus(message));
   }
   response.upgrade = [tunnel = std::move(upstream_response.tunnel)](http::ByteStream& client) {
     return SpliceTunnel(client, tunnel);
   };
-  co_return response;
+  return response;
 }
 
 }  // namespace kauth::proxy

@@ -17,6 +17,7 @@
 #define KAUTH_PROXY_PROXY_HANDLER_H_
 
 #include <memory>
+#include <optional>
 
 #include "http/handler.h"
 #include "proxy/identity_headers.h"
@@ -40,6 +41,14 @@ class ProxyHandler final : public http::Handler {
                                          http::RequestState& state) const override;
 
  private:
+  // The checks and the upstream request: true with `upstream_request` set, or false with the
+  // answer in `refusal`.
+  bool Prepare(http::ServerRequest& request, const http::RequestState& state,
+               std::optional<UpstreamRequest>& upstream_request,
+               http::ServerResponse& refusal) const;
+  // The client's answer from the upstream's.
+  http::ServerResponse Answer(const http::ServerRequest& request, UpstreamResult result) const;
+
   ProxyHandlerOptions options_;
   UpstreamAuthorizer authorizer_;
   InboundHeaderOptions inbound_;
