@@ -15,15 +15,6 @@ constexpr std::string_view kSource = "handler_call.cc";
 constexpr std::string_view kPanicBody =
     "This request caused apiserver to panic. Look in the logs for details.\n";
 
-}  // namespace
-
-std::string AuditIdFor(const http::ServerRequest& request) {
-  const std::optional<std::string_view> audit_id = request.Header("Audit-ID");
-  return audit_id && !audit_id->empty() ? std::string(*audit_id) : NewUuidV4();
-}
-
-namespace {
-
 http::ServerResponse PanicResponse(const http::ServerRequest& request,
                                    const http::RequestState& state, std::string_view error) {
   log::Error(kSource, "Handler failed",
@@ -38,6 +29,11 @@ http::ServerResponse PanicResponse(const http::ServerRequest& request,
 }
 
 }  // namespace
+
+std::string AuditIdFor(const http::ServerRequest& request) {
+  const std::optional<std::string_view> audit_id = request.Header("Audit-ID");
+  return audit_id && !audit_id->empty() ? std::string(*audit_id) : NewUuidV4();
+}
 
 Awaitable<http::ServerResponse> CallHandler(const http::Handler& handler,
                                             http::ServerRequest& request,
