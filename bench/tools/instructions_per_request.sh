@@ -1,6 +1,7 @@
 #!/bin/bash
 # Instructions per request in kauthd (callgrind), counted only around the measured requests.
 # Usage: bench/tools/instructions_per_request.sh <kauthd binary> <requests> [extra h2load flags, e.g. --h1]
+# TOKEN=<value> in the environment replaces the valid token (e.g. TOKEN=bad for the 401 path).
 # Generates a PKI and a 10,000-token file once in /tmp/kauth-ipr (via bench/compare.py's helpers).
 set -euo pipefail
 K=$1; N=${2:-2000}; shift 2
@@ -12,7 +13,7 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$D/cg.out "$K"
   --client-ca-file=$D/client-ca.crt --token-auth-file=$D/tokens.csv --cert-dir=$D > $D/kauthd.log 2>&1 &
 P=$!
 for i in $(seq 1 100); do curl -sk https://127.0.0.1:$PORT/healthz >/dev/null 2>&1 && break; sleep 0.3; done
-H="authorization: Bearer $(cat $D/tok)"
+H="authorization: Bearer ${TOKEN:-$(cat $D/tok)}"
 h2load "$@" -n 200 -c 1 -H "$H" https://127.0.0.1:$PORT/version >/dev/null
 callgrind_control -i on $P >/dev/null
 h2load "$@" -n $N -c 1 -H "$H" https://127.0.0.1:$PORT/version | grep -E "^(requests|status codes):"

@@ -2,8 +2,8 @@
 // HTTP parser and flat_buffer; ~20 s and 0.8 GB to compile). The streams are plain Asio sockets
 // and asio::ssl streams: Beast's tcp_stream runs its timeout handler on the executor the socket
 // was created on, which races with a later user of a pooled connection on another strand, so
-// deadlines here are per exchange (ExchangeDeadline), on the executor of the coroutine that
-// waits.
+// deadlines here (ExchangeDeadline) run on the executor of the coroutine that waits, kept with
+// the connection while it stays on that thread.
 #include "proxy/upstream_client.h"
 
 #include <openssl/err.h>
@@ -11,11 +11,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -344,6 +346,8 @@ std::chrono::nanoseconds Remaining(std::chrono::steady_clock::time_point deadlin
 // ---------------------------------------------------------------------------------------------
 // Connections
 
+class ExchangeDeadline;
+
 // One TCP or TLS connection to the upstream, with the bytes read past what the parser used.
 // Used by one coroutine at a time (its owner), on whichever executor that coroutine runs.
 class Connection {
@@ -360,6 +364,9 @@ class Connection {
     }
   }
 
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
   tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
   ssl::stream<tcp::socket>* tls() { return tls_ ? &*tls_ : nullptr; }
   // "local->remote", as Go names a connection in "read tcp ..." errors.
@@ -370,11 +377,47 @@ class Connection {
     co_return co_await plain_->async_read_some(into, kUseTuple);
   }
 
-  template <typename Buffers>
-  Awaitable<IoResult> Write(Buffers buffers) {
+  Awaitable<IoResult> Write(std::span<const asio::const_buffer> buffers) {
     if (tls_) co_return co_await asio::async_write(*tls_, buffers, kUseTuple);
-    co_return co_await asio::async_write(*plain_, buffers, kUseTuple);
+    // A request head nearly always fits the socket's send buffer: sent here, it costs no trip
+    // through the event loop (asio posts even a write that completed at once).
+    std::size_t total = 0;
+    std::array<iovec, 8> iov;
+    std::size_t count = 0;
+    for (const asio::const_buffer& piece : buffers) {
+      total += piece.size();
+      if (count < iov.size()) iov[count++] = iovec{const_cast<void*>(piece.data()), piece.size()};
+    }
+    std::size_t sent = 0;
+    if (count == buffers.size()) {
+      msghdr message{};
+      message.msg_iov = iov.data();
+      message.msg_iovlen = count;
+      const ssize_t n = ::sendmsg(plain_->native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        co_return IoResult{error_code(errno, boost::system::system_category()), 0};
+      }
+      if (n > 0) sent = static_cast<std::size_t>(n);
+      if (sent == total) co_return IoResult{error_code(), sent};
+    }
+    std::vector<asio::const_buffer> rest;
+    std::size_t skip = sent;
+    for (const asio::const_buffer& piece : buffers) {
+      if (skip >= piece.size()) {
+        skip -= piece.size();
+        continue;
+      }
+      rest.push_back(piece + skip);
+      skip = 0;
+    }
+    const auto [ec, n] = co_await asio::async_write(*plain_, rest, kUseTuple);
+    co_return IoResult{ec, sent + n};
   }
+
+  // The deadline keeper for exchanges run on `executor`: kept across exchanges on one thread, so
+  // that a keep-alive request neither allocates nor arms a timer; a connection that moved to
+  // another thread gets a new one (the old one's pending wait ends it, untouched from here).
+  ExchangeDeadline& DeadlineOn(const asio::any_io_executor& executor);
 
   // Fails whatever is pending on the connection and every later operation.
   void Close() {
@@ -399,6 +442,7 @@ class Connection {
   std::optional<tcp::socket> plain_;
   std::optional<ssl::stream<tcp::socket>> tls_;
   std::string name_;
+  std::shared_ptr<ExchangeDeadline> deadline_;
 };
 
 // Idle keep-alive connections: a mutex-protected stack (the most recently used first, as its
@@ -439,21 +483,30 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
-// The deadlines of one exchange on a connection: one timer, armed lazily as the server's
+// The deadlines of the exchanges on a connection: one timer, armed lazily as the server's
 // connection watchdog does. WithTimeout costs a parallel group of two coroutines per operation;
 // this costs one timer wait per exchange, since the deadlines of its operations only move later.
 // When a deadline passes during an operation the connection is closed, which fails the
-// operation; the caller sees expired() and drops the connection.
+// operation; the caller sees expired() and drops the connection. Kept with the connection while
+// it stays on one thread: no allocation and no timer set-up per exchange.
 //
-// Shared with the timer's pending wait, which may complete after the exchange ended; Stop()
-// makes such a late wake-up do nothing. The timer runs on the exchange's executor, so its wake-ups
-// never run concurrently with the coroutine that owns the connection.
+// Shared with the timer's pending wait, which may complete after the exchange ended; only an
+// exchange in progress (Begin to End) lets a wake-up reach the connection. The timer runs on
+// the exchanges' executor, so its wake-ups never run concurrently with the coroutine that owns
+// the connection.
 class ExchangeDeadline : public std::enable_shared_from_this<ExchangeDeadline> {
  public:
   using Clock = asio::steady_timer::clock_type;
 
-  ExchangeDeadline(const asio::any_io_executor& executor, Connection& connection)
-      : timer_(executor), connection_(&connection) {}
+  explicit ExchangeDeadline(const asio::any_io_executor& executor) : timer_(executor) {}
+
+  const asio::any_io_executor& executor() { return timer_.get_executor(); }
+
+  // An exchange on `connection` starts; its operations are unbounded until Set.
+  void Begin(Connection& connection) {
+    connection_ = &connection;
+    deadline_ = Clock::time_point::max();
+  }
 
   // Bounds the operations that follow by `timeout` from now.
   void Set(std::chrono::nanoseconds timeout) {
@@ -467,10 +520,15 @@ class ExchangeDeadline : public std::enable_shared_from_this<ExchangeDeadline> {
   // A deadline passed and closed the connection.
   bool expired() const { return expired_; }
 
-  // Ends the exchange: the connection may go on to other owners.
-  void Stop() {
+  // Ends the exchange: the connection may go on to other owners. The wait is cancelled, as an
+  // idle connection must not keep its io_context running.
+  void End() {
     connection_ = nullptr;
-    if (armed_ != Clock::time_point::max()) timer_.cancel();
+    deadline_ = Clock::time_point::max();
+    if (armed_ != Clock::time_point::max()) {
+      armed_ = Clock::time_point::max();
+      timer_.cancel();
+    }
   }
 
  private:
@@ -478,7 +536,7 @@ class ExchangeDeadline : public std::enable_shared_from_this<ExchangeDeadline> {
     armed_ = at;
     timer_.expires_at(at);
     timer_.async_wait([self = shared_from_this()](const error_code& ec) {
-      // Aborted: re-armed earlier, or stopped.
+      // Aborted: re-armed earlier, or the exchange ended.
       if (!ec) self->Fire();
     });
   }
@@ -497,11 +555,18 @@ class ExchangeDeadline : public std::enable_shared_from_this<ExchangeDeadline> {
   }
 
   asio::steady_timer timer_;
-  Connection* connection_;
+  Connection* connection_ = nullptr;
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point armed_ = Clock::time_point::max();
   bool expired_ = false;
 };
+
+ExchangeDeadline& Connection::DeadlineOn(const asio::any_io_executor& executor) {
+  if (deadline_ == nullptr || deadline_->executor() != executor) {
+    deadline_ = std::make_shared<ExchangeDeadline>(executor);
+  }
+  return *deadline_;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -611,7 +676,8 @@ class UpstreamTunnel final : public http::ByteStream {
 
   Awaitable<Result<void>> Write(std::string_view data) override {
     if (closed_) co_return Error{"use of closed connection"};
-    const auto [ec, n] = co_await connection_->Write(asio::buffer(data.data(), data.size()));
+    const std::array buffers{asio::const_buffer(data.data(), data.size())};
+    const auto [ec, n] = co_await connection_->Write(buffers);
     if (ec) co_return Error{"write tcp " + connection_->name() + ": " + GoErrorText(ec)};
     co_return Result<void>();
   }
@@ -710,10 +776,10 @@ bool HasHeader(const HeaderList& headers, std::string_view name) {
                      [&](const auto& header) { return SameName(header.first, name); });
 }
 
-// Stops an exchange's deadline on every way out of the exchange.
-struct StopDeadline {
+// Ends an exchange's deadline on every way out of the exchange.
+struct EndExchange {
   ExchangeDeadline& deadline;
-  ~StopDeadline() { deadline.Stop(); }
+  ~EndExchange() { deadline.End(); }
 };
 
 // What one attempt on one connection gave.
@@ -982,12 +1048,12 @@ class UpstreamClientImpl final : public UpstreamClient {
   // 101) within one --upstream-timeout.
   Awaitable<Exchange> Send(Connection& connection, const std::string& head,
                            const UpstreamRequest& request) const {
-    const auto executor = co_await asio::this_coro::executor;
-    const auto deadline = std::make_shared<ExchangeDeadline>(executor, connection);
-    const StopDeadline stop_deadline{*deadline};
+    ExchangeDeadline& deadline = connection.DeadlineOn(co_await asio::this_coro::executor);
+    deadline.Begin(connection);
+    const EndExchange end_exchange{deadline};
     Exchange out;
     const std::array head_buffers{asio::const_buffer(head.data(), head.size())};
-    if (auto failed = co_await WriteAll(connection, *deadline, head_buffers)) {
+    if (auto failed = co_await WriteAll(connection, deadline, head_buffers)) {
       // A write to a connection the upstream closed fails (or, with TCP, succeeds and the read
       // then sees EOF): either way no response byte came.
       out.error = std::move(failed);
@@ -995,13 +1061,13 @@ class UpstreamClientImpl final : public UpstreamClient {
       co_return out;
     }
     if (request.body != nullptr) {
-      if (auto failed = co_await WriteBody(connection, *deadline, *request.body)) {
+      if (auto failed = co_await WriteBody(connection, deadline, *request.body)) {
         out.error = std::move(failed);
         co_return out;
       }
     }
     const bool head_request = request.method == "HEAD";
-    deadline->Set(timeout_);
+    deadline.Set(timeout_);
     beast::flat_buffer& buffer = connection.buffer;
     bool received = buffer.size() > 0;
     ResponseHeadReader reader(head_request);
@@ -1019,7 +1085,7 @@ class UpstreamClientImpl final : public UpstreamClient {
       }
       const std::size_t room = std::min(kReadBytes, buffer.max_size() - buffer.size());
       const auto [ec, n] = co_await connection.ReadSome(buffer.prepare(room));
-      if (deadline->expired()) {
+      if (deadline.expired()) {
         out.error = UpstreamError{UpstreamFailure::kTimeout,
                                   "net/http: timeout awaiting response headers", timeout_};
         co_return out;
