@@ -1,10 +1,12 @@
 // Fuzzes the --authentication-config decoder (config/authentication_config.h, with
 // config/yaml_json.h underneath: yaml-cpp, then Go's decoding rules). Besides the sanitizers
 // (and yaml-cpp's exceptions, which must not escape), it checks the documented contract:
-//   - every error is one non-empty line;
+//   - every error is one non-empty line free of control bytes (it quotes the file, and reaches
+//     the operator's terminal and the logs);
 //   - a decoded file names one of the supported apiVersions;
 //   - validation fails exactly for a non-empty jwt list or conditions on a disabled anonymous
 //     section, with "invalid authentication configuration: " and one line.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -20,7 +22,10 @@ void Check(bool ok) {
 }
 
 bool OneLine(const std::string& message) {
-  return !message.empty() && message.find_first_of("\r\n") == std::string::npos;
+  return !message.empty() && std::none_of(message.begin(), message.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
 }
 
 }  // namespace

@@ -19,6 +19,9 @@
 
 namespace {
 
+// A GNU extension that both clang and g++ have; __extension__ keeps -Wpedantic quiet about it.
+__extension__ typedef __int128 Int128;
+
 void Check(bool ok) {
   if (!ok) std::abort();
 }
@@ -38,20 +41,20 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // The value of `text` when it is [-+]?([0-9]+unit)+ with known units and no component's
 // digits beyond 2^63 (Go's leadingInt limit); nullopt for any other text. The sum may be out of
 // int64 range.
-std::optional<__int128> WholeComponents(std::string_view text) {
+std::optional<Int128> WholeComponents(std::string_view text) {
   bool negative = false;
   if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
     negative = text[0] == '-';
     text.remove_prefix(1);
   }
   if (text.empty()) return std::nullopt;
-  __int128 sum = 0;
+  Int128 sum = 0;
   while (!text.empty()) {
     std::size_t digits = 0;
-    __int128 value = 0;
+    Int128 value = 0;
     while (digits < text.size() && IsDigit(text[digits])) {
       value = value * 10 + (text[digits] - '0');
-      if (value > (__int128{1} << 63)) return std::nullopt;
+      if (value > (Int128{1} << 63)) return std::nullopt;
       ++digits;
     }
     if (digits == 0) return std::nullopt;
@@ -61,7 +64,7 @@ std::optional<__int128> WholeComponents(std::string_view text) {
     if (!unit) return std::nullopt;
     sum += value * *unit;
     // Large enough to be refused whatever follows; stops the sum from growing without bound.
-    if (sum > (__int128{1} << 64)) sum = __int128{1} << 64;
+    if (sum > (Int128{1} << 64)) sum = Int128{1} << 64;
     text.remove_prefix(end);
   }
   return negative ? -sum : sum;
@@ -89,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           message.find(" duration \"") != std::string::npos);
   }
 
-  if (const std::optional<__int128> sum = WholeComponents(input)) {
+  if (const std::optional<Int128> sum = WholeComponents(input)) {
     const bool fits = *sum >= std::numeric_limits<std::int64_t>::min() &&
                       *sum <= std::numeric_limits<std::int64_t>::max();
     if (fits) {

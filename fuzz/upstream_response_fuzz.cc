@@ -10,7 +10,10 @@
 //     name or value holds CR, LF or NUL (the server writes them into its own response head);
 //   - the head alone, cut where the reader stopped, parses to the same head;
 //   - a body declared by Content-Length and read to its end has exactly that many bytes, and a
-//     body after HEAD, 1xx, 204 or 304 is empty.
+//     body after HEAD, 1xx, 204 or 304 is empty;
+//   - the fields passed on to the client (proxy/upstream_parse.h's ResponseHeaders) are exactly
+//     the final head's fields, in order, minus the hop-by-hop ones, those its Connection fields
+//     name, and Content-Length (an independent reading of RFC 9110 §7.6.1).
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -20,8 +23,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/strings.h"
 #include "proxy/response_parser.h"
+#include "proxy/upstream_parse.h"
 
 namespace {
 
@@ -57,6 +63,35 @@ class Reads {
  private:
   std::uint32_t state_;
 };
+
+// The reference for ResponseHeaders: each field kept or not on its own.
+kauth::proxy::HeaderList PassedOn(const kauth::proxy::HeaderList& fields, unsigned status) {
+  const bool switching = status == 101;
+  std::vector<std::string> named;  // lower case
+  for (const auto& [name, value] : fields) {
+    if (kauth::AsciiLower(name) != "connection") continue;
+    for (const std::string_view element : kauth::Split(value, ',')) {
+      const std::string_view trimmed = kauth::TrimSpace(element);
+      if (!trimmed.empty()) named.push_back(kauth::AsciiLower(trimmed));
+    }
+  }
+  kauth::proxy::HeaderList out;
+  for (const auto& field : fields) {
+    const std::string name = kauth::AsciiLower(field.first);
+    if (name == "upgrade") {
+      if (switching) out.push_back(field);
+      continue;
+    }
+    if (name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
+        name == "te" || name == "trailer" || name == "transfer-encoding" ||
+        name == "content-length") {
+      continue;
+    }
+    if (std::find(named.begin(), named.end(), name) != named.end()) continue;
+    out.push_back(field);
+  }
+  return out;
+}
 
 bool IsTokenChar(char c) {
   const auto b = static_cast<unsigned char>(c);
@@ -171,6 +206,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char c : name) Check(IsTokenChar(c));
     Check(value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos);
   }
+
+  Check(kauth::proxy::ResponseHeaders(whole.fields, whole.status == 101) ==
+        PassedOn(whole.fields, whole.status));
 
   const Outcome head_only = Run(wire.substr(0, whole.head_bytes), head_request, 0);
   Check(head_only.head_done && head_only.head_bytes == whole.head_bytes &&

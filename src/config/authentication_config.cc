@@ -21,21 +21,6 @@ constexpr std::string_view kGroup = "apiserver.config.k8s.io";
 constexpr std::string_view kKind = "AuthenticationConfiguration";
 constexpr std::string_view kVersions[] = {"v1", "v1beta1", "v1alpha1"};
 
-// kube-apiserver's messages are single lines except where they quote file contents.
-std::string OneLine(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // Go's os.ReadFile error: "<op> <path>: <errno text>", errno texts in lower case.
 std::string PathError(std::string_view op, const std::string& path, int error) {
   std::string reason = std::strerror(error);
@@ -310,7 +295,7 @@ Result<AuthenticationConfig> DecodeAuthenticationConfig(std::string_view data) {
   if (!meta->api_version.empty() && meta->api_version != "/") {
     const auto slashes = std::count(meta->api_version.begin(), meta->api_version.end(), '/');
     if (slashes > 1) {
-      return Error{"unexpected GroupVersion string: " + OneLine(meta->api_version)};
+      return Error{"unexpected GroupVersion string: " + EscapeControlBytes(meta->api_version)};
     }
     if (slashes == 0) {
       version = meta->api_version;
@@ -320,8 +305,14 @@ Result<AuthenticationConfig> DecodeAuthenticationConfig(std::string_view data) {
       version = meta->api_version.substr(slash + 1);
     }
   }
-  if (meta->kind.empty()) return Error{"Object 'Kind' is missing in '" + OneLine(data) + "'"};
-  if (version.empty()) return Error{"Object 'apiVersion' is missing in '" + OneLine(data) + "'"};
+  // kube-apiserver quotes the file as it is, line breaks and all; escaped, the message stays one
+  // line and the file cannot write control sequences to the operator's terminal or the logs.
+  if (meta->kind.empty()) {
+    return Error{"Object 'Kind' is missing in '" + EscapeControlBytes(data) + "'"};
+  }
+  if (version.empty()) {
+    return Error{"Object 'apiVersion' is missing in '" + EscapeControlBytes(data) + "'"};
+  }
   const bool known_version =
       std::find(std::begin(kVersions), std::end(kVersions), version) != std::end(kVersions);
   if (group != kGroup || !known_version || meta->kind != kKind) {

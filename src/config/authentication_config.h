@@ -10,7 +10,8 @@
 // Error texts are kube-apiserver's, with these differences (docs/deviations.md):
 //   - every message is one line: go-yaml's multi-line "unmarshal errors" list is joined with
 //     "; ", and file contents quoted by "Object 'Kind' is missing in '...'" (and the apiVersion
-//     in "unexpected GroupVersion string: ...") have line breaks written as \n;
+//     in "unexpected GroupVersion string: ...") have control bytes escaped (\n, \r, \t, \xNN:
+//     EscapeControlBytes in config/yaml_json.h);
 //   - YAML/JSON syntax errors carry yaml-cpp's reason instead of go-yaml's/encoding/json's;
 //   - "no kind ... is registered" omits the Go scheme name.
 //

@@ -22,9 +22,8 @@ constexpr std::string_view kTagNull = "tag:yaml.org,2002:null";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// yaml-cpp's reasons can end with the offending input byte ("unknown escape character: " and a
-// raw newline or ESC): escaped, so that the message stays one line and a configuration file
-// cannot write control sequences to the operator's terminal or the logs.
+}  // namespace
+
 std::string EscapeControlBytes(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -47,6 +46,8 @@ std::string EscapeControlBytes(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 // go-yaml v2's yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
 bool IsYamlStyleFloat(std::string_view s) {

@@ -56,6 +56,12 @@ struct ConfigDocument {
 // escaped as \n, \r, \t or \xNN so that the message is one line).
 Result<ConfigDocument> ParseConfigDocument(std::string_view data);
 
+// `text` with control bytes (below 0x20, and DEL) written as \n, \r, \t or \xNN, other bytes as
+// they are: for configuration text quoted in a message (yaml-cpp's reasons can end with the
+// offending byte, a raw newline or ESC), so that the message stays one line and a configuration
+// file cannot write control sequences to the operator's terminal or the logs.
+std::string EscapeControlBytes(std::string_view text);
+
 }  // namespace kauth::config
 
 #endif  // KAUTH_CONFIG_YAML_JSON_H_

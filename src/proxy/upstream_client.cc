@@ -48,6 +48,7 @@
 
 #include "core/strings.h"
 #include "proxy/response_parser.h"
+#include "proxy/upstream_parse.h"
 
 namespace kauth::proxy {
 
@@ -113,84 +114,6 @@ std::string ErrnoText(int error) {
 // ---------------------------------------------------------------------------------------------
 // --upstream
 
-struct UpstreamUrl {
-  bool tls = false;
-  std::string host;  // without brackets
-  bool host_is_ip = false;
-  std::uint16_t port = 0;
-  std::string authority;    // host:port, an IPv6 address in brackets: for messages
-  std::string host_header;  // the URL's host[:port] as written, as Go's Transport sends Host
-  std::string base_path;    // "" or starting with '/'
-};
-
-Result<UpstreamUrl> ParseUpstreamUrl(std::string_view url) {
-  auto fail = [&](std::string_view reason) {
-    return Error{"--upstream: \"" + std::string(url) + "\": " + std::string(reason)};
-  };
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return fail("want http://host[:port][/path] or https://host[:port][/path]");
-  }
-  UpstreamUrl out;
-  const std::string scheme = AsciiLower(url.substr(0, scheme_end));
-  if (scheme == "https") {
-    out.tls = true;
-  } else if (scheme != "http") {
-    return fail("unsupported scheme \"" + scheme + "\": want http or https");
-  }
-  const std::string_view rest = url.substr(scheme_end + 3);
-  const std::size_t authority_end = rest.find_first_of("/?#");
-  const std::string_view authority = rest.substr(0, authority_end);
-  const std::string_view path =
-      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-  if (path.find_first_of("?#") != std::string_view::npos) {
-    return fail("a query or fragment is not allowed");
-  }
-  if (authority.find('@') != std::string_view::npos) return fail("user information is not allowed");
-
-  std::string_view host = authority;
-  std::string_view port;
-  bool bracketed = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return fail("missing ']' in host");
-    host = authority.substr(1, close - 1);
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return fail("unexpected text after the IPv6 address");
-      port = after.substr(1);
-    }
-    bracketed = true;
-  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return fail("an IPv6 address must be in brackets");
-    }
-  }
-  if (host.empty()) return fail("no host");
-  out.port = out.tls ? 443 : 80;
-  if (!port.empty() || authority.back() == ':') {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 ||
-        value > 65535) {
-      return fail("invalid port \"" + std::string(port) + "\"");
-    }
-    out.port = static_cast<std::uint16_t>(value);
-  }
-  error_code ec;
-  const asio::ip::address address = asio::ip::make_address(host, ec);
-  if (bracketed && (ec || !address.is_v6())) return fail("invalid IPv6 address");
-  out.host_is_ip = !ec;
-  out.host = std::string(host);
-  out.authority = bracketed ? "[" + out.host + "]:" + std::to_string(out.port)
-                            : out.host + ":" + std::to_string(out.port);
-  out.host_header = std::string(authority);
-  out.base_path = std::string(path);
-  return out;
-}
-
 // Go's httputil singleJoiningSlash, as NewSingleHostReverseProxy joins the upstream's path and
 // the request's: exactly one '/' between them. The query stays the client's.
 std::string JoinTarget(std::string_view base_path, std::string_view target) {
@@ -237,16 +160,7 @@ bool IsValidHeaderValue(std::string_view value) {
 Result<std::string> LoadToken(const std::string& path) {
   Result<std::string> contents = ReadWholeFile(path);
   if (!contents) return Error{"--upstream-token-file: " + contents.error().message};
-  std::string_view first_line = *contents;
-  first_line = first_line.substr(0, first_line.find('\n'));
-  const std::string_view token = TrimSpace(first_line);
-  if (token.empty())
-    return Error{"--upstream-token-file: " + path + ": no token on its first line"};
-  if (!IsValidHeaderValue(token)) {
-    return Error{"--upstream-token-file: " + path +
-                 ": the token holds a control character and cannot be sent in a header"};
-  }
-  return Result<std::string>(boost::system::in_place_value, std::string(token));
+  return ParseUpstreamToken(*contents, path);
 }
 
 struct BioFree {
@@ -696,40 +610,6 @@ class UpstreamTunnel final : public http::ByteStream {
 // compared with, and every forwarded header meets a dozen such comparisons.
 bool SameName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && EqualsIgnoreCase(a, b);
-}
-
-// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing the server redoes.
-bool IsDroppedResponseHeader(std::string_view name, bool switching_protocols) {
-  if (SameName(name, "Upgrade")) return !switching_protocols;
-  return SameName(name, "Connection") || SameName(name, "Keep-Alive") ||
-         SameName(name, "Proxy-Connection") || SameName(name, "TE") || SameName(name, "Trailer") ||
-         SameName(name, "Transfer-Encoding") || SameName(name, "Content-Length");
-}
-
-HeaderList ResponseHeaders(HeaderList fields, bool switching_protocols) {
-  // Views into the Connection fields, which are dropped and so never moved from below.
-  std::vector<std::string_view> named_by_connection;
-  for (const auto& [name, value] : fields) {
-    if (!SameName(name, "Connection")) continue;
-    for (std::string_view token : Split(value, ',')) {
-      token = TrimSpace(token);
-      if (!token.empty()) named_by_connection.push_back(token);
-    }
-  }
-  HeaderList out;
-  out.reserve(fields.size());
-  for (auto& field : fields) {
-    const std::string& name = field.first;
-    if (IsDroppedResponseHeader(name, switching_protocols)) continue;
-    // A 101 names Upgrade in its Connection header; that Upgrade is the point of the answer.
-    if (!(switching_protocols && SameName(name, "Upgrade")) &&
-        std::any_of(named_by_connection.begin(), named_by_connection.end(),
-                    [&](std::string_view listed) { return SameName(listed, name); })) {
-      continue;
-    }
-    out.push_back(std::move(field));
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

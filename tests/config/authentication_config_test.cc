@@ -204,6 +204,18 @@ TEST(AuthenticationConfigTest, R12_1_DecodeErrors) {
   }
 }
 
+// The messages that quote the file (or its apiVersion) escape every control byte, not only line
+// breaks: the file's bytes reach the operator's terminal and the logs, where ESC starts a control
+// sequence and NUL or BEL do their own damage.
+TEST(AuthenticationConfigTest, QuotedFileContentsEscapeControlBytes) {
+  EXPECT_EQ(DecodeError("apiVersion: \"a/\\e[2J\\a\\t\\x7f/c\"\nkind: X\n"),
+            R"(unexpected GroupVersion string: a/\x1b[2J\x07\t\x7f/c)");
+  EXPECT_EQ(DecodeError("# \x1b]0;title\x07\napiVersion: a\tb\r\n"),
+            R"(Object 'Kind' is missing in '# \x1b]0;title\x07\napiVersion: a\tb\r\n')");
+  EXPECT_EQ(DecodeError(std::string_view("kind: X\n# \0\x1b[31m\n", 17)),
+            R"(Object 'apiVersion' is missing in 'kind: X\n# \x00\x1b[31m\n')");
+}
+
 // R12.1: loading wraps every failure with the file name, and keeps the bytes for reloads.
 TEST(AuthenticationConfigTest, R12_1_LoadWrapsErrorsWithTheFile) {
   testing::TempDir dir;
