@@ -498,7 +498,11 @@ def callgrind_per_request(common, workdir, token, warmup=500, measured=5000):
     out_file = workdir / "callgrind.out"
     argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}"]
     argv += [a for a in common if not a.startswith("--threads=")] + ["--threads=1", f"--secure-port={port}"]
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    # With the malloc tunable already set kauthd does not re-execute itself, which would leave
+    # valgrind (it does not follow exec) and count nothing.
+    env = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.tcache_count=128")
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                              env=env)
     try:
         if not wait_for_port(port, timeout=120):
             return None

@@ -4,11 +4,12 @@
 # TOKEN=<value> in the environment replaces the valid token (e.g. TOKEN=bad for the 401 path).
 # Generates a PKI and a 10,000-token file once in /tmp/kauth-ipr (via bench/compare.py's helpers).
 set -euo pipefail
+# kauthd re-executes itself unless this tunable is set, and valgrind does not follow exec.
 K=$1; N=${2:-2000}; shift 2
 source "$(dirname "$0")/bench_inputs.sh"
 PORT=$((20000 + RANDOM % 20000))
 rm -f $D/cg.out*
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$D/cg.out "$K" --bind-address=127.0.0.1 \
+GLIBC_TUNABLES=glibc.malloc.tcache_count=128 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$D/cg.out "$K" --bind-address=127.0.0.1 \
   --secure-port=$PORT --threads=1 --tls-cert-file=$D/server.crt --tls-private-key-file=$D/server.key \
   --client-ca-file=$D/client-ca.crt --token-auth-file=$D/tokens.csv --cert-dir=$D > $D/kauthd.log 2>&1 &
 P=$!

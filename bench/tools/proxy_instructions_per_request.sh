@@ -6,6 +6,7 @@
 # Usage: bench/tools/proxy_instructions_per_request.sh <kauthd binary> <requests> [extra h2load flags]
 # Generates a PKI and a 10,000-token file once in /tmp/kauth-ipr (via bench/compare.py's helpers).
 set -euo pipefail
+# kauthd re-executes itself unless this tunable is set, and valgrind does not follow exec.
 K=$1; N=${2:-2000}; shift 2
 source "$(dirname "$0")/bench_inputs.sh"
 W=$(mktemp -d /tmp/kauth-pipr.XXXXXX)
@@ -33,7 +34,7 @@ http {
 CONF
 nginx -e $W/nginx.err -c $W/upstream.conf &
 U=$!
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$W/cg.out "$K" \
+GLIBC_TUNABLES=glibc.malloc.tcache_count=128 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$W/cg.out "$K" \
   --bind-address=127.0.0.1 --secure-port=$PORT --threads=1 --upstream=http://127.0.0.1:$UPORT \
   --tls-cert-file=$D/server.crt --tls-private-key-file=$D/server.key \
   --client-ca-file=$D/client-ca.crt --token-auth-file=$D/tokens.csv --cert-dir=$D \

@@ -39,6 +39,7 @@
 #include "kauth/chain.h"
 #include "kauth/reloadable_ca_bundle.h"
 #include "kauth/request_header.h"
+#include "kauthd/malloc_tuning.h"
 #include "log/log.h"
 #include "metrics/registry.h"
 #include "proxy/proxy_handler.h"
@@ -104,9 +105,9 @@ Result<Credentials> LoadCredentials(const config::KauthdOptions& options) {
   Credentials credentials;
   ChainConfig& chain = credentials.chain;
   if (!options.token_auth_file.empty()) {
-    auto file = ReloadableTokenFile::Load(
-        {.path = options.token_auth_file,
-         .parse = {.hashed_tokens = options.token_auth_file_hashed}});
+    auto file =
+        ReloadableTokenFile::Load({.path = options.token_auth_file,
+                                   .parse = {.hashed_tokens = options.token_auth_file_hashed}});
     if (!file) return file.error();
     for (const std::string& warning : (*file)->Current()->warnings()) {
       log::Warning(kSource, warning);
@@ -230,8 +231,9 @@ proxy::ProxyHandlerOptions ProxyHandlerOptionsFrom(
 // standard input, never argv, which other local users can read.
 int HashToken(std::span<const char* const> args) {
   if (!args.empty()) {
-    return Fail("hash-token takes no arguments: pipe the token to standard input, e.g. "
-                "kauthd hash-token < token.txt");
+    return Fail(
+        "hash-token takes no arguments: pipe the token to standard input, e.g. "
+        "kauthd hash-token < token.txt");
   }
   auto column = HashTokenFromDescriptor(STDIN_FILENO);
   if (!column) return Fail(column.error().message);
@@ -427,6 +429,7 @@ int Main(std::span<const char* const> args) {
 }  // namespace kauth
 
 int main(int argc, char** argv) {
+  kauth::ReexecWithMallocTunables(argv);
   // glibc raises its mmap threshold after freeing a large block, so the next large request buffers
   // (headers up to 1 MiB, bodies up to 3 MiB) come from the heap and their pages stay resident
   // after use. A fixed threshold keeps large buffers in mmap'd memory that free() returns.

@@ -4,10 +4,14 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/strings.h"
@@ -399,6 +403,68 @@ TEST_F(KauthdE2eTest, SigtermExitsZero) {
   ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
   EXPECT_EQ(kauthd.process().Stop(SIGTERM, 10s), 0) << kauthd.process().Stderr();
 }
+
+#ifdef __GLIBC__
+// The environment block of a running process as its bytes (NUL-separated entries), searched as
+// bytes: glibc's loader may write a NUL into GLIBC_TUNABLES where it parsed a known tunable.
+bool EnvironHolds(pid_t pid, std::string_view text) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  const std::string environ{std::istreambuf_iterator<char>(in), {}};
+  return environ.find(text) != std::string::npos;
+}
+
+// Sets GLIBC_TUNABLES for the kauthd processes a test starts (null: unset), and restores the
+// test process's own on every way out.
+class TunablesForChildren {
+ public:
+  explicit TunablesForChildren(const char* value) {
+    if (const char* current = std::getenv("GLIBC_TUNABLES")) saved_ = current;
+    Set(value);
+  }
+  ~TunablesForChildren() { Set(saved_ ? saved_->c_str() : nullptr); }
+  static void Set(const char* value) {
+    if (value != nullptr) {
+      setenv("GLIBC_TUNABLES", value, 1);
+    } else {
+      unsetenv("GLIBC_TUNABLES");
+    }
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
+
+// kauthd re-executes itself once (same PID) with glibc's per-thread malloc cache deepened.
+TEST_F(KauthdE2eTest, RunsWithDeeperMallocCache) {
+  const TunablesForChildren unset(nullptr);
+  Kauthd kauthd(pki_);
+  ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+  EXPECT_TRUE(EnvironHolds(kauthd.process().pid(), "GLIBC_TUNABLES=glibc.malloc.tcache_count=128"));
+  EXPECT_EQ(
+      kauthd.Curl({"-H", "Authorization: Bearer " + std::string(kAliceToken)}, "/version").status,
+      200);
+  EXPECT_EQ(kauthd.process().Stop(SIGTERM, 10s), 0) << kauthd.process().Stderr();
+}
+
+// An operator's own tcache setting is kept, and other tunables are kept next to kauthd's.
+TEST_F(KauthdE2eTest, MallocTunablesOfTheOperatorAreKept) {
+  {
+    const TunablesForChildren own("glibc.malloc.tcache_count=7");
+    Kauthd kauthd(pki_);
+    ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+    EXPECT_TRUE(EnvironHolds(kauthd.process().pid(), "GLIBC_TUNABLES=glibc.malloc.tcache_count=7"));
+    EXPECT_FALSE(EnvironHolds(kauthd.process().pid(), "tcache_count=128"));
+  }
+  {
+    const TunablesForChildren other("glibc.malloc.mmap_threshold=262144");
+    Kauthd kauthd(pki_);
+    ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
+    EXPECT_TRUE(
+        EnvironHolds(kauthd.process().pid(), "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=262144"));
+    EXPECT_TRUE(EnvironHolds(kauthd.process().pid(), "glibc.malloc.tcache_count=128"));
+  }
+}
+#endif
 
 // A bad flag value stops start-up with one line naming the flag.
 TEST(KauthdStartupTest, BadFlagFailsWithOneLine) {
