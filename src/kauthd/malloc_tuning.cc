@@ -1,7 +1,10 @@
 #include "kauthd/malloc_tuning.h"
 
+#include <limits.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -16,10 +19,13 @@ void ReexecWithMallocTunables(char** argv) {
   const std::string value =
       previous.empty() ? std::string(kMallocTunables) : previous + ":" + kMallocTunables;
   if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
-  // /proc/self/exe rather than argv[0]: kauthd may have been started through a relative path or
-  // a PATH lookup.
-  execv("/proc/self/exe", argv);
-  // No /proc (a bare chroot): run as started.
+  // The binary's own path rather than argv[0], which may have been a relative path or a PATH
+  // lookup; resolved rather than /proc/self/exe itself, whose name would become the process
+  // name ("exe" in ps, pkill, top).
+  std::array<char, PATH_MAX> path{};
+  const ssize_t length = readlink("/proc/self/exe", path.data(), path.size() - 1);
+  if (length > 0 && static_cast<std::size_t>(length) < path.size() - 1) execv(path.data(), argv);
+  // No /proc (a bare chroot), or exec failed: run as started.
   if (current != nullptr) {
     setenv("GLIBC_TUNABLES", previous.c_str(), 1);
   } else {

@@ -440,6 +440,11 @@ TEST_F(KauthdE2eTest, RunsWithDeeperMallocCache) {
   Kauthd kauthd(pki_);
   ASSERT_TRUE(kauthd.ok()) << kauthd.process().Stderr();
   EXPECT_TRUE(EnvironHolds(kauthd.process().pid(), "GLIBC_TUNABLES=glibc.malloc.tcache_count=128"));
+  // Still named kauthd for ps and pkill.
+  std::ifstream comm("/proc/" + std::to_string(kauthd.process().pid()) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, "kauthd");
   EXPECT_EQ(
       kauthd.Curl({"-H", "Authorization: Bearer " + std::string(kAliceToken)}, "/version").status,
       200);
