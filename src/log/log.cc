@@ -3,6 +3,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,8 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/go_format.h"
@@ -188,15 +191,15 @@ void AppendQuoted(std::string& line, std::string_view text) {
   line.push_back('"');
 }
 
-void AppendDigits(std::string& line, long value, int width, char fill) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value > 0 && n < static_cast<int>(sizeof(digits)));
-  for (int pad = width - n; pad > 0; --pad) line.push_back(fill);
-  while (n > 0) line.push_back(digits[--n]);
+// The process ID as klog writes it: right-aligned in 7 columns, then a space. Fixed for the
+// process's life, so formatted once.
+std::string_view PaddedProcessId() {
+  static const std::string padded = [] {
+    std::string digits = std::to_string(ProcessId());
+    if (digits.size() < 7) digits.insert(0, 7 - digits.size(), ' ');
+    return digits + ' ';
+  }();
+  return padded;
 }
 
 }  // namespace
@@ -205,33 +208,41 @@ std::string FormatLine(char severity, std::string_view source, std::string_view 
                        KeyValues values) {
   timeval now{};
   ::gettimeofday(&now, nullptr);
-  // "MMDD hh:mm:ss" changes once a second: formatted once per second per thread.
+  // "Lmmdd hh:mm:ss." changes once a second: formatted once per second per thread. The line's
+  // fixed head is then assembled in a stack buffer and appended at once (a refused credential's
+  // line is written on the request path).
   thread_local time_t cached_second = -1;
-  thread_local char cached_time[64];
+  thread_local std::array<char, 64> cached_time;  // "mmdd hh:mm:ss." and a NUL
   if (now.tv_sec != cached_second) {
     std::tm utc{};
     ::gmtime_r(&now.tv_sec, &utc);
-    std::snprintf(cached_time, sizeof(cached_time), "%02d%02d %02d:%02d:%02d", utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    std::snprintf(cached_time.data(), cached_time.size(), "%02d%02d %02d:%02d:%02d.",
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
     cached_second = now.tv_sec;
   }
-  std::size_t size = 40 + source.size() + message.size();
+  constexpr std::size_t kTimeLength = 14;  // "mmdd hh:mm:ss."
+  std::array<char, 1 + kTimeLength + 6> head;
+  head[0] = severity;
+  std::memcpy(head.data() + 1, cached_time.data(), kTimeLength);
+  auto micros = static_cast<unsigned long>(now.tv_usec);
+  for (std::size_t i = head.size(); i > 1 + kTimeLength; --i) {
+    head[i - 1] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  const std::string_view pid = PaddedProcessId();
+  std::size_t size = head.size() + 1 + pid.size() + source.size() + 2 + message.size() + 2;
   for (const auto& [key, value] : values) size += key.size() + value.size() + 4;
   std::string line;
-  line.reserve(size);
-  line.push_back(severity);
-  line += cached_time;
-  line.push_back('.');
-  AppendDigits(line, static_cast<long>(now.tv_usec), 6, '0');
+  line.reserve(size + 16);
+  line.append(head.data(), head.size());
   line.push_back(' ');
-  AppendDigits(line, ProcessId(), 7, ' ');
-  line.push_back(' ');
-  line += source;
-  line += "] ";
+  line.append(pid);
+  line.append(source);
+  line.append("] ", 2);
   AppendQuoted(line, message);
   for (const auto& [key, value] : values) {
     line.push_back(' ');
-    line += key;
+    line.append(key);
     line.push_back('=');
     AppendQuoted(line, value);
   }
