@@ -48,6 +48,7 @@
 #include "server/https_server.h"
 #include "server/reloadable_serving_certificates.h"
 #include "server/serving_certificate.h"
+#include "server/tls_buffer_cache.h"
 #include "token/hash_token_command.h"
 
 namespace kauth {
@@ -430,6 +431,9 @@ int Main(std::span<const char* const> args) {
 
 int main(int argc, char** argv) {
   kauth::ReexecWithMallocTunables(argv);
+  // Before OpenSSL's first allocation, which is the only time it allows this. Refused (false)
+  // only under AddressSanitizer or if something allocated first; kauthd then runs on plain malloc.
+  static_cast<void>(kauth::server::InstallTlsBufferCache());
   // glibc raises its mmap threshold after freeing a large block, so the next large request buffers
   // (headers up to 1 MiB, bodies up to 3 MiB) come from the heap and their pages stay resident
   // after use. A fixed threshold keeps large buffers in mmap'd memory that free() returns.
