@@ -329,8 +329,8 @@ class Connection {
   }
 
   // The deadline keeper for exchanges run on `executor`: kept across exchanges on one thread, so
-  // that a keep-alive request neither allocates nor arms a timer; a connection that moved to
-  // another thread gets a new one (the old one's pending wait ends it, untouched from here).
+  // that a keep-alive request neither allocates nor constructs a timer; a connection that moved
+  // to another thread gets a new one (the old one's pending wait ends it, untouched from here).
   ExchangeDeadline& DeadlineOn(const asio::any_io_executor& executor);
 
   // Fails whatever is pending on the connection and every later operation.
