@@ -208,7 +208,7 @@ std::string FormatLine(char severity, std::string_view source, std::string_view 
                        KeyValues values) {
   timeval now{};
   ::gettimeofday(&now, nullptr);
-  // "Lmmdd hh:mm:ss." changes once a second: formatted once per second per thread. The line's
+  // "mmdd hh:mm:ss." changes once a second: formatted once per second per thread. The line's
   // fixed head is then assembled in a stack buffer and appended at once (a refused credential's
   // line is written on the request path).
   thread_local time_t cached_second = -1;
