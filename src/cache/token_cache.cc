@@ -75,6 +75,22 @@ struct alignas(64) Stripe {
 };
 
 // R8.4 step 5: only an authenticated result brings its warnings and annotations to the request.
+// A stored result's copy for one caller. Its group list gets room for one more: the chain's
+// group adder appends system:authenticated to nearly every user, and a copied vector has no
+// spare capacity, so the append would move it at once.
+AuthResult CopyForCaller(const AuthResult& stored) {
+  if (!stored.authenticated()) return stored;
+  const Response& response = stored.response();
+  std::vector<std::string> groups;
+  groups.reserve(response.user.groups.size() + 1);
+  groups.assign(response.user.groups.begin(), response.user.groups.end());
+  return AuthResult::Authenticated({.user = {.name = response.user.name,
+                                             .uid = response.user.uid,
+                                             .groups = std::move(groups),
+                                             .extra = response.user.extra},
+                                    .audiences = response.audiences});
+}
+
 AuthResult Replay(const Outcome& outcome, AuthContext& ctx) {
   if (outcome.result.authenticated()) {
     for (const std::string& warning : outcome.warnings) ctx.AddWarning(warning);
@@ -82,7 +98,7 @@ AuthResult Replay(const Outcome& outcome, AuthContext& ctx) {
       ctx.AddAuditAnnotation(annotation.key, annotation.value);
     }
   }
-  return outcome.result;
+  return CopyForCaller(outcome.result);
 }
 
 // Replay of an outcome nobody else will see: its result is moved out, not copied.
