@@ -8,4 +8,10 @@ Awaitable<Result<std::string_view>> StringBody::Read() {
   co_return std::string_view(body_);
 }
 
+std::optional<std::string> StringBody::TakeWhole() {
+  if (read_) return std::nullopt;
+  read_ = true;
+  return std::move(body_);
+}
+
 }  // namespace kauth::http

@@ -30,6 +30,10 @@ class BodySource {
   // The Content-Length when the sender declared one; nullopt for a chunked or close-delimited
   // body.
   virtual std::optional<std::uint64_t> length() const = 0;
+  // The whole body, moved out, when it is already in memory and none of it was read; the source
+  // then reads as complete. nullopt otherwise. Lets a writer send a small body with its head,
+  // without a coroutine per piece.
+  virtual std::optional<std::string> TakeWhole() { return std::nullopt; }
 };
 
 // A body already in memory, yielded as one piece.
@@ -39,6 +43,7 @@ class StringBody final : public BodySource {
 
   Awaitable<Result<std::string_view>> Read() override;
   std::optional<std::uint64_t> length() const override { return body_.size(); }
+  std::optional<std::string> TakeWhole() override;
 
  private:
   std::string body_;

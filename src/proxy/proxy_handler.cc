@@ -105,7 +105,12 @@ http::ServerResponse ProxyHandler::Answer(const http::ServerRequest& request,
   response.status = upstream_response.status;
   response.headers = std::move(upstream_response.headers);
   if (upstream_response.status != 101) {
-    response.stream = std::move(upstream_response.body);
+    // A small body the client already read whole goes out with the head, not as a stream.
+    if (std::optional<std::string> whole = upstream_response.body->TakeWhole()) {
+      response.body = std::move(*whole);
+    } else {
+      response.stream = std::move(upstream_response.body);
+    }
     return response;
   }
 

@@ -585,6 +585,32 @@ class ResponseBody final : public http::BodySource {
   std::optional<std::string> error_;
 };
 
+// A small body that came whole with its head (Content-Length, all of it already read), parsed
+// off the connection's buffer: the answer then needs no read per piece, and its connection can
+// go back to the pool at once. nullopt when the body is not all there, is large, or has no
+// Content-Length; also for a response that has no body whatever its headers say (a HEAD's,
+// 1xx, 204, 304), whose Content-Length describes another response.
+Result<std::optional<std::string>> TakeBufferedBody(Connection& connection,
+                                                    ResponseParser& parser, bool head_request) {
+  const boost::optional<std::uint64_t> declared = parser.content_length();
+  const unsigned status = parser.status;
+  if (head_request || status < 200 || status == 204 || status == 304 || !declared ||
+      *declared > kReadBytes || connection.buffer.size() < *declared) {
+    return std::optional<std::string>();
+  }
+  parser.piece.clear();
+  if (*declared > 0) {
+    error_code ec;
+    const std::size_t used = parser.put(
+        asio::const_buffer(connection.buffer.data().data(), static_cast<std::size_t>(*declared)),
+        ec);
+    connection.buffer.consume(used);
+    if (ec) return Error{"malformed response body: " + ec.message()};
+  }
+  if (!parser.is_done()) return Error{"malformed response body: incomplete"};
+  return std::optional<std::string>(std::move(parser.piece));
+}
+
 // The upstream side of a 101: the bytes the upstream sent after its head first, then the
 // connection itself. Never pooled.
 class UpstreamTunnel final : public http::ByteStream {
@@ -732,6 +758,17 @@ class UpstreamClientImpl final : public UpstreamClient {
                                   "upgrade was requested"};
         }
         response.tunnel = std::make_shared<UpstreamTunnel>(std::move(connection));
+        co_return response;
+      }
+      if (Result<std::optional<std::string>> whole =
+              TakeBufferedBody(*connection, *parser, request.method == "HEAD");
+          !whole) {
+        co_return UpstreamError{UpstreamFailure::kBroken, whole.error().message};
+      } else if (*whole) {
+        if (parser->keep_alive() && connection->buffer.size() == 0) {
+          pool_->Put(std::move(connection));
+        }
+        response.body = std::make_shared<http::StringBody>(std::move(**whole));
         co_return response;
       }
       response.body =

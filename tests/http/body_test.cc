@@ -47,6 +47,25 @@ TEST(StringBodyTest, YieldsItsBodyOnceThenEnds) {
   EXPECT_EQ(*RunSync(body.Read()), "");
 }
 
+TEST(StringBodyTest, IsTakenWholeOnceThenReadsAsEnded) {
+  StringBody body("abc");
+  EXPECT_EQ(body.TakeWhole(), std::optional<std::string>("abc"));
+  EXPECT_EQ(body.TakeWhole(), std::nullopt);
+  EXPECT_EQ(*RunSync(body.Read()), "");
+}
+
+TEST(StringBodyTest, IsNotTakenWholeOnceRead) {
+  StringBody body("abc");
+  EXPECT_EQ(*RunSync(body.Read()), "abc");
+  EXPECT_EQ(body.TakeWhole(), std::nullopt);
+}
+
+TEST(BodySourceTest, AStreamIsNotTakenWholeByDefault) {
+  PiecesSource source({"ab"}, 2);
+  EXPECT_EQ(source.TakeWhole(), std::nullopt);
+  EXPECT_EQ(*RunSync(source.Read()), "ab");
+}
+
 TEST(ReadBodyTest, NoBodyReadsAsEmpty) {
   ServerRequest request;
   const BodyReadResult result = RunSync(request.ReadBody());

@@ -412,6 +412,32 @@ TEST_F(UpstreamClientTest, CloseDelimitedResponseEndsAtEof) {
   EXPECT_FALSE(got.body_error.has_value());
 }
 
+// A small body that arrived with its head is handed over whole (a writer can send it with the
+// response head), and its connection is back in the pool before anyone reads the body.
+TEST_F(UpstreamClientTest, SmallBodyThatCameWithItsHeadIsWholeAndItsConnectionPooledAtOnce) {
+  TestUpstream upstream;
+  auto client = MakeClient({.url = PlainUrl(upstream)});
+  UpstreamResult first = Run(client->RoundTrip(Get("/echo")));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->body->length(), std::optional<std::uint64_t>(11));
+  UpstreamResult second = Run(client->RoundTrip(Get("/echo?second")));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(upstream.accepts(), 1);
+  EXPECT_EQ(first->body->TakeWhole(), std::optional<std::string>("GET /echo 0"));
+  EXPECT_EQ(second->body->TakeWhole(), std::optional<std::string>("GET /echo?second 0"));
+  // Taken: nothing is left to read.
+  EXPECT_EQ(first->body->TakeWhole(), std::nullopt);
+}
+
+// A body larger than one read is streamed, never held whole.
+TEST_F(UpstreamClientTest, LargeBodyIsNotTakenWhole) {
+  TestUpstream upstream;
+  auto client = MakeClient({.url = PlainUrl(upstream)});
+  UpstreamResult result = Run(client->RoundTrip(Get("/large?bytes=200000")));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->body->TakeWhole(), std::nullopt);
+}
+
 TEST_F(UpstreamClientTest, HeadResponseHasNoBodyAndKeepsItsDeclaredLength) {
   TestUpstream upstream;
   auto client = MakeClient({.url = PlainUrl(upstream)});
