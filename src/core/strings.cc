@@ -1,6 +1,8 @@
 #include "core/strings.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace kauth {
 namespace {
@@ -72,14 +74,57 @@ Rune DecodeLastRune(std::string_view s, std::size_t* start) {
   return r;
 }
 
+// The eight bytes of `word` with 'A'-'Z' lowered, every other byte (0x80 and up included) kept.
+// Each byte's low seven bits plus a constant sets its high bit exactly when it is above 'Z', or
+// at least 'A', and cannot carry into the next byte.
+std::uint64_t LowerAsciiWord(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  const std::uint64_t low_bits = word & (kOnes * 0x7f);
+  const std::uint64_t above_z = low_bits + kOnes * (0x7f - 'Z');
+  const std::uint64_t from_a = low_bits + kOnes * (0x80 - 'A');
+  const std::uint64_t upper = from_a & ~above_z & ~word & kHighBits;
+  return word | (upper >> 2);  // 0x80 >> 2 is the case bit, 0x20
+}
+
+// The 1 to 8 bytes at p as one word, without a call to memcpy: from 4 bytes on, two
+// overlapping 4-byte loads; below, the first, middle and last bytes, with spaces in the rest.
+// Every byte of the text lands in the word, and only its bytes and spaces do.
+std::uint64_t LoadUpTo8(const char* p, std::size_t n) {
+  if (n >= 4) {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    return std::uint64_t{last} << 32 | first;
+  }
+  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return 0x2020202020000000 | byte(n - 1) << 16 | byte(n / 2) << 8 | byte(0);
+}
+
+bool SameWordIgnoringCase(std::uint64_t a, std::uint64_t b) {
+  return a == b || LowerAsciiWord(a) == LowerAsciiWord(b);
+}
+
+std::uint64_t Load8(const char* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
 }  // namespace
 
+// Eight bytes at a time: header names are compared with this many times per request.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n == 0) return true;
+  if (n < 8) return SameWordIgnoringCase(LoadUpTo8(a.data(), n), LoadUpTo8(b.data(), n));
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    if (!SameWordIgnoringCase(Load8(a.data() + i), Load8(b.data() + i))) return false;
   }
-  return true;
+  // The last (overlapping) word covers what is left.
+  return n % 8 == 0 || SameWordIgnoringCase(Load8(a.data() + n - 8), Load8(b.data() + n - 8));
 }
 
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
@@ -130,6 +175,36 @@ bool IsValidUtf8(std::string_view text) {
     text.remove_prefix(r.width);
   }
   return true;
+}
+
+namespace {
+
+// Whether all eight bytes of `word` may appear in a header value. Exact per byte: each test adds
+// at most 0x7f to a byte's low seven bits, so no carry reaches the next byte.
+bool ValidHeaderFieldWord(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  constexpr std::uint64_t kLowBits = kOnes * 0x7f;
+  // High bit set in each byte that is not zero.
+  const auto nonzero = [](std::uint64_t x) { return (((x & kLowBits) + kLowBits) | x) & kHighBits; };
+  const std::uint64_t printable = ((word & kLowBits) + kOnes * (0x80 - 0x20)) & kHighBits;
+  const std::uint64_t obs_text = word & kHighBits;  // 0x80 and up
+  const std::uint64_t tab = ~nonzero(word ^ (kOnes * '\t')) & kHighBits;
+  const std::uint64_t del = ~nonzero(word ^ (kOnes * 0x7f)) & kHighBits;
+  return ((printable | obs_text | tab) & ~del) == kHighBits;
+}
+
+}  // namespace
+
+bool ValidHeaderFieldValue(std::string_view value) {
+  const std::size_t n = value.size();
+  if (n == 0) return true;
+  if (n < 8) return ValidHeaderFieldWord(LoadUpTo8(value.data(), n));
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    if (!ValidHeaderFieldWord(Load8(value.data() + i))) return false;
+  }
+  // The last (overlapping) word covers what is left.
+  return n % 8 == 0 || ValidHeaderFieldWord(Load8(value.data() + n - 8));
 }
 
 }  // namespace kauth

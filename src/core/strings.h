@@ -26,6 +26,11 @@ std::vector<std::string_view> Split(std::string_view text, char sep);
 // Valid UTF-8 as Go's utf8.Valid decides (no surrogates, no overlongs, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
+// Go's httpguts.ValidHeaderFieldValue: no control bytes other than horizontal tab (bytes 0x80 and
+// up, obs-text, are allowed). Every forwarded header value goes through it, so it checks eight
+// bytes at a time.
+bool ValidHeaderFieldValue(std::string_view value);
+
 }  // namespace kauth
 
 #endif  // KAUTH_CORE_STRINGS_H_

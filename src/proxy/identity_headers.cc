@@ -17,10 +17,7 @@ bool IsTokenChar(unsigned char c) {
 // Go's httpguts.ValidHeaderFieldValue (no CTL other than HTAB), plus no surrounding blanks:
 // HTTP parsers drop them (RFC 9110 §5.5), so " admin" would reach the upstream as "admin".
 bool CarriesFaithfully(std::string_view value) {
-  for (const char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  }
+  if (!ValidHeaderFieldValue(value)) return false;
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
   return value.empty() || (!blank(value.front()) && !blank(value.back()));
 }

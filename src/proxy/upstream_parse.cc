@@ -20,14 +20,6 @@ bool SameName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && EqualsIgnoreCase(a, b);
 }
 
-bool IsValidHeaderValue(std::string_view value) {
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
-  }
-  return true;
-}
-
 // Hop-by-hop headers (RFC 9110 §7.6.1) and the framing the server redoes.
 bool IsDroppedResponseHeader(std::string_view name, bool switching_protocols) {
   if (SameName(name, "Upgrade")) return !switching_protocols;
@@ -119,7 +111,7 @@ Result<std::string> ParseUpstreamToken(std::string_view contents, const std::str
   if (token.empty()) {
     return Error{"--upstream-token-file: " + path + ": no token on its first line"};
   }
-  if (!IsValidHeaderValue(token)) {
+  if (!ValidHeaderFieldValue(token)) {
     return Error{"--upstream-token-file: " + path +
                  ": the token holds a control character and cannot be sent in a header"};
   }

@@ -246,14 +246,6 @@ bool ValidHeaderFieldName(std::string_view name) {
   return !name.empty() && InTable(kTokenChars, name);
 }
 
-bool ValidHeaderFieldValue(std::string_view value) {
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
-  }
-  return true;
-}
-
 bool HeaderHasToken(std::string_view value, std::string_view token) {
   if (token.empty() || token.size() > value.size()) return false;
   const auto boundary = [](char c) { return c == ' ' || c == ',' || c == '\t'; };

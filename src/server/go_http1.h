@@ -42,8 +42,7 @@ std::string ReasonPhrase(unsigned code);
 bool ValidHostHeader(std::string_view host);
 // httpguts.ValidHeaderFieldName: a non-empty RFC 7230 token.
 bool ValidHeaderFieldName(std::string_view name);
-// httpguts.ValidHeaderFieldValue: no control bytes other than horizontal tab.
-bool ValidHeaderFieldValue(std::string_view value);
+// httpguts.ValidHeaderFieldValue is in core/strings.h.
 
 // Go's hasToken: whether the comma-separated header value contains `token`, ASCII
 // case-insensitively (e.g. "100-continue" in Expect).

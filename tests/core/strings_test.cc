@@ -55,5 +55,62 @@ TEST(StringsTest, Utf8ValidityMatchesGo) {
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
 }
 
+TEST(StringsTest, HeaderFieldValuesRejectControlBytesButTab) {
+  EXPECT_TRUE(ValidHeaderFieldValue(""));
+  EXPECT_TRUE(ValidHeaderFieldValue("a\tb c\x80\xff"));
+  EXPECT_FALSE(ValidHeaderFieldValue(std::string("a\0b", 3)));
+  EXPECT_FALSE(ValidHeaderFieldValue("a\x01"));
+  EXPECT_FALSE(ValidHeaderFieldValue("a\x7f"));
+  EXPECT_FALSE(ValidHeaderFieldValue("a\r\nb"));
+}
+
+// The check runs eight bytes at a time: every byte value, at every position of a word and of
+// the tail, in values of several lengths, against the byte-by-byte rule.
+TEST(StringsTest, HeaderFieldValueCheckAgreesWithTheByteRuleEverywhere) {
+  const auto valid_byte = [](unsigned byte) {
+    return (byte >= 0x20 || byte == '\t') && byte != 0x7f;
+  };
+  for (const std::size_t length : {1u, 7u, 8u, 9u, 16u, 23u, 40u}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (unsigned byte = 0; byte < 256; ++byte) {
+        std::string value(length, 'x');
+        value[at] = static_cast<char>(byte);
+        ASSERT_EQ(ValidHeaderFieldValue(value), valid_byte(byte))
+            << "length " << length << ", byte " << byte << " at " << at;
+        // Next to bytes from 0x80 up, whose high bit the word check must not mistake.
+        std::string high(length, '\xff');
+        high[at] = static_cast<char>(byte);
+        ASSERT_EQ(ValidHeaderFieldValue(high), valid_byte(byte))
+            << "high, length " << length << ", byte " << byte << " at " << at;
+      }
+    }
+  }
+}
+
+// The comparison runs eight bytes at a time (and one overlapping word for the tail): every pair
+// of byte values, at the start, middle and end of names of several lengths, against the
+// byte-by-byte rule.
+TEST(StringsTest, CaseInsensitiveComparisonAgreesWithTheByteRuleEverywhere) {
+  const auto lower = [](unsigned byte) { return byte >= 'A' && byte <= 'Z' ? byte + 32 : byte; };
+  for (const std::size_t length : {1u, 5u, 8u, 13u, 16u, 21u}) {
+    for (const std::size_t at : {std::size_t{0}, length / 2, length - 1}) {
+      for (unsigned x = 0; x < 256; ++x) {
+        for (unsigned y = 0; y < 256; ++y) {
+          std::string a(length, 'q');
+          std::string b(length, 'Q');
+          a[at] = static_cast<char>(x);
+          b[at] = static_cast<char>(y);
+          ASSERT_EQ(EqualsIgnoreCase(a, b), lower(x) == lower(y))
+              << "length " << length << " at " << at << ": " << x << " vs " << y;
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("abc", "abcd"));
+  EXPECT_TRUE(EqualsIgnoreCase("X-Forwarded-Proto", "x-forwarded-proto"));
+  EXPECT_FALSE(EqualsIgnoreCase("X-Forwarded-Proto", "x-forwarded-protp"));
+}
+
 }  // namespace
 }  // namespace kauth
