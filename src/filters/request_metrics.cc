@@ -54,7 +54,9 @@ bool RequestMetrics::HandlesInline(const http::ServerRequest& request) const {
 
 http::ServerResponse RequestMetrics::HandleInline(http::ServerRequest& request,
                                                   http::RequestState& state) const {
-  state.start = std::chrono::steady_clock::now();
+  if (state.start == std::chrono::steady_clock::time_point{}) {
+    state.start = std::chrono::steady_clock::now();
+  }
   EnsureAuditId(request, state);
   http::ServerResponse response = next_->HandleInline(request, state);
   Finish(request, state, response);
@@ -63,21 +65,24 @@ http::ServerResponse RequestMetrics::HandleInline(http::ServerRequest& request,
 
 Awaitable<http::ServerResponse> RequestMetrics::Handle(http::ServerRequest& request,
                                                        http::RequestState& state) const {
-  state.start = std::chrono::steady_clock::now();
+  if (state.start == std::chrono::steady_clock::time_point{}) {
+    state.start = std::chrono::steady_clock::now();
+  }
   EnsureAuditId(request, state);
   http::ServerResponse response = co_await next_->Handle(request, state);
   Finish(request, state, response);
   co_return response;
 }
 
-void RequestMetrics::Finish(const http::ServerRequest& request, const http::RequestState& state,
+void RequestMetrics::Finish(const http::ServerRequest& request, http::RequestState& state,
                             http::ServerResponse& response) const {
   if (!HasHeader(response, "Audit-Id")) response.AddHeader("Audit-Id", state.audit_id);
   if (!HasHeader(response, "Cache-Control")) {
     response.AddHeader("Cache-Control", "no-cache, private");
   }
 
-  const auto elapsed = std::chrono::steady_clock::now() - state.start;
+  state.finished = std::chrono::steady_clock::now();
+  const auto elapsed = state.finished - state.start;
   const std::string code = std::to_string(response.status);
   // The ALPN names: which protocol clients such as kubectl actually negotiated.
   const std::string_view protocol =

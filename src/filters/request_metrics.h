@@ -54,7 +54,7 @@ class RequestMetrics final : public http::Handler {
 
  private:
   // Stamps, counts and logs the answer.
-  void Finish(const http::ServerRequest& request, const http::RequestState& state,
+  void Finish(const http::ServerRequest& request, http::RequestState& state,
               http::ServerResponse& response) const;
 
   metrics::Counter& requests_;

@@ -28,6 +28,26 @@ bool IsDroppedResponseHeader(std::string_view name, bool switching_protocols) {
          SameName(name, "Transfer-Encoding") || SameName(name, "Content-Length");
 }
 
+// Whether a Connection field among `fields` lists `name`: each is split on ',' and trimmed of
+// ASCII white space, as Go's ReverseProxy does (textproto.TrimString). No list is built: a
+// response has a Connection field or two, with a token or two each.
+bool NamedByConnection(const HeaderList& fields, std::string_view name) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  for (const auto& [field_name, value] : fields) {
+    if (!SameName(field_name, "Connection")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      std::string_view token = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      while (!token.empty() && blank(token.front())) token.remove_prefix(1);
+      while (!token.empty() && blank(token.back())) token.remove_suffix(1);
+      if (!token.empty() && SameName(token, name)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<UpstreamUrl> ParseUpstreamUrl(std::string_view url) {
@@ -119,26 +139,16 @@ Result<std::string> ParseUpstreamToken(std::string_view contents, const std::str
 }
 
 HeaderList ResponseHeaders(HeaderList fields, bool switching_protocols) {
-  // Views into the Connection fields, which are dropped and so never moved from below.
-  std::vector<std::string_view> named_by_connection;
-  for (const auto& [name, value] : fields) {
-    if (!SameName(name, "Connection")) continue;
-    for (std::string_view token : Split(value, ',')) {
-      token = TrimSpace(token);
-      if (!token.empty()) named_by_connection.push_back(token);
-    }
-  }
   HeaderList out;
   out.reserve(fields.size());
   for (auto& field : fields) {
     const std::string& name = field.first;
     if (IsDroppedResponseHeader(name, switching_protocols)) continue;
     // A 101 names Upgrade in its Connection header; that Upgrade is the point of the answer.
-    if (!(switching_protocols && SameName(name, "Upgrade")) &&
-        std::any_of(named_by_connection.begin(), named_by_connection.end(),
-                    [&](std::string_view listed) { return SameName(listed, name); })) {
+    if (!(switching_protocols && SameName(name, "Upgrade")) && NamedByConnection(fields, name)) {
       continue;
     }
+    // Connection fields are dropped above, so the ones NamedByConnection reads are never moved.
     out.push_back(std::move(field));
   }
   return out;

@@ -265,8 +265,10 @@ class Http1Connection final : public Connection,
   // the armed one. A later deadline is found when the timer fires and re-checks, so keep-alive
   // requests, whose deadlines only ever move later, cost no timer operation each.
 
-  void SetDeadline(Clock::duration timeout) {
-    deadline_ = Clock::now() + timeout;
+  void SetDeadline(Clock::duration timeout) { SetDeadlineFrom(Clock::now(), timeout); }
+  // `timeout` from `from`, a clock reading taken just before (one reading, several uses).
+  void SetDeadlineFrom(Clock::time_point from, Clock::duration timeout) {
+    deadline_ = from + timeout;
     timed_out_ = false;
     if (deadline_ < armed_) {
       armed_ = deadline_;
@@ -450,6 +452,9 @@ class Http1Connection final : public Connection,
     for (bool first = true;; first = false) {
       phase_ = Phase::kIdle;
       if (shutdown_requested_) co_return Next::kClose;
+      // When this request's first bytes were at hand (unset for the first request, whose header
+      // timeout runs from the connection's start): it also times the request in its metrics.
+      Clock::time_point arrived{};
       if (buffer_.size() == 0) {
         // Wait for the request's first byte: the idle timeout between requests, the header
         // timeout (already running) for the first one.
@@ -458,10 +463,13 @@ class Http1Connection final : public Connection,
         auto [ec, n] = co_await tls_.ReadSome(static_cast<char*>(space.data()), space.size());
         if (ec) co_return shutdown_requested_ ? Next::kClose : Next::kDrop;
         buffer_.commit(n);
-        if (!first) SetDeadline(env_.options.request_header_timeout);
+        if (!first) arrived = Clock::now();
       } else if (!first) {
         // A pipelined request is already here.
-        SetDeadline(env_.options.request_header_timeout);
+        arrived = Clock::now();
+      }
+      if (arrived != Clock::time_point{}) {
+        SetDeadlineFrom(arrived, env_.options.request_header_timeout);
       }
       phase_ = Phase::kRequest;
 
@@ -540,6 +548,7 @@ class Http1Connection final : public Connection,
 
       http::RequestState state;
       state.audit_id = AuditIdFor(request);
+      state.start = arrived;
 
       http::ServerResponse response;
       if (env_.handler.HandlesInline(request)) {
@@ -578,7 +587,8 @@ class Http1Connection final : public Connection,
         // two coroutine frames per request.
         BodyFraming framing;
         const std::string bytes = ResponseHead(response, version, head_only, keep_alive, framing);
-        SetDeadline(env_.options.io_timeout);
+        SetDeadlineFrom(state.finished != Clock::time_point{} ? state.finished : Clock::now(),
+                        env_.options.io_timeout);
         const beast::error_code ec = co_await tls_.WriteAll(bytes);
         ClearDeadline();
         written = !ec;

@@ -76,6 +76,41 @@ TEST(RequestMetricsTest, CountsEveryRequestByCodeMethodAndProtocol) {
   }
 }
 
+// The HTTP/1.1 server sets the start from its reading when the request's head arrived; the
+// duration counts from it, and the end reading is kept for the server's write deadline.
+TEST(RequestMetricsTest, TimesFromAStartAlreadySetAndRecordsTheEnd) {
+  for (const bool inline_path : {false, true}) {
+    SCOPED_TRACE(inline_path ? "inline" : "suspending");
+    metrics::Registry registry;
+    const RequestMetricFamilies families(registry);
+    auto seen = std::make_shared<Seen>();
+    const RequestMetrics handler(
+        families, std::make_unique<RecordingHandler>(seen, http::ServerResponse{.status = 200}));
+    http::ServerRequest request;
+    request.set_method("GET");
+    request.SetTarget("/version");
+    http::RequestState state;
+    const auto before = std::chrono::steady_clock::now();
+    state.start = before - std::chrono::seconds(2);
+    const http::ServerResponse response =
+        inline_path ? handler.HandleInline(request, state)
+                    : kauth::testing::RunSync(handler.Handle(request, state));
+    EXPECT_EQ(response.status, 200u);
+    EXPECT_EQ(state.start, before - std::chrono::seconds(2));
+    EXPECT_GE(state.finished, before);
+    EXPECT_LE(state.finished, std::chrono::steady_clock::now());
+    // Two seconds and a little: in the (1, 2.5] buckets, none below.
+    const std::string text = registry.Render();
+    EXPECT_NE(text.find("kauth_http_request_duration_seconds_bucket{code=\"200\",le=\"1\"} 0\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(
+        text.find("kauth_http_request_duration_seconds_bucket{code=\"200\",le=\"2.5\"} 1\n"),
+        std::string::npos)
+        << text;
+  }
+}
+
 // kauthd's proxy mode: the proxy listener's chain and the endpoints listener's chain count into
 // one registry's metrics.
 TEST(RequestMetricsTest, TwoChainsShareOneRegistrysMetrics) {

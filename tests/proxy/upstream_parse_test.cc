@@ -103,6 +103,21 @@ TEST(ResponseHeadersTest, DropsHopByHopAndConnectionNamedFields) {
             (HeaderList{{"X-Kept", "a"}, {"X-Kept", "b"}}));
 }
 
+// Go's ReverseProxy splits every Connection field on ',' and trims ASCII white space
+// (textproto.TrimString): tabs and empty elements included; a field named before its
+// Connection field counts too.
+TEST(ResponseHeadersTest, ConnectionListsAreSplitAndTrimmedAsGoDoes) {
+  const HeaderList fields = {{"X-Before", "1"},
+                             {"Connection", ",\tx-before ,, X-Tab\t"},
+                             {"X-Tab", "2"},
+                             {"connection", "x-second"},
+                             {"X-Second", "3"},
+                             {"X-Kept", "4"},
+                             {"X-Kept-Too", "5"}};
+  EXPECT_EQ(ResponseHeaders(fields, /*switching_protocols=*/false),
+            (HeaderList{{"X-Kept", "4"}, {"X-Kept-Too", "5"}}));
+}
+
 TEST(ResponseHeadersTest, SwitchingProtocolsKeepsUpgrade) {
   const HeaderList fields = {
       {"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Accept", "x"}};
