@@ -31,6 +31,9 @@ class AuthError {
   // R0.3: flattens nested aggregates; the kind is the most severe of the parts
   // (internal > unavailable > canceled > invalid credential). Requires a non-empty list.
   static AuthError Aggregate(const std::vector<AuthError>& errors);
+  // Aggregate({*this, other}), in place: `other`'s distinct messages join this one's, and its
+  // kind replaces this one's when more severe.
+  void Absorb(AuthError other);
 
   AuthErrorKind kind() const { return kind_; }
   // The distinct leaf messages, in first-seen order.

@@ -20,13 +20,13 @@ class UnionOutcome {
     if (result.authenticated()) return true;
     if (result.rejected()) {
       if (fail_on_error_) return true;
-      // The first error needs no list: the common case is one member's error (the loopback
-      // token's) before another member succeeds.
+      // Aggregated as the errors come: no list of them, and nothing copied for a repeated
+      // message (a refused token is "invalid bearer token" to both the loopback and the token
+      // members).
       if (!first_error_) {
         first_error_.emplace(std::move(result).error());
       } else {
-        if (more_errors_.empty()) more_errors_.push_back(std::move(*first_error_));
-        more_errors_.push_back(std::move(result).error());
+        first_error_->Absorb(std::move(result).error());
       }
     }
     return false;
@@ -34,16 +34,13 @@ class UnionOutcome {
 
   // The answer when no member decided.
   AuthResult Finish() && {
-    if (!more_errors_.empty()) return AuthResult::Rejected(AuthError::Aggregate(more_errors_));
-    // One error is its own aggregate: its messages are already distinct.
     if (first_error_) return AuthResult::Rejected(std::move(*first_error_));
     return AuthResult::NotApplicable();
   }
 
  private:
   bool fail_on_error_;
-  std::optional<AuthError> first_error_;
-  std::vector<AuthError> more_errors_;  // every error, the first included, once there are two
+  std::optional<AuthError> first_error_;  // every error so far, aggregated (R6.1, R0.3)
 };
 
 template <typename Member, typename Call>

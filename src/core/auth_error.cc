@@ -33,16 +33,17 @@ bool AuthError::Contains(const std::string& message) const {
 AuthError AuthError::Aggregate(const std::vector<AuthError>& errors) {
   assert(!errors.empty());
   AuthError out = errors.front();
-  for (std::size_t i = 1; i < errors.size(); ++i) {
-    const AuthError& error = errors[i];
-    if (Severity(error.kind_) > Severity(out.kind_)) out.kind_ = error.kind_;
-    // Each part is already flat, so flattening is one level deep.
-    if (!out.Contains(error.first_)) out.more_.push_back(error.first_);
-    for (const std::string& message : error.more_) {
-      if (!out.Contains(message)) out.more_.push_back(message);
-    }
-  }
+  for (std::size_t i = 1; i < errors.size(); ++i) out.Absorb(errors[i]);
   return out;
+}
+
+void AuthError::Absorb(AuthError other) {
+  if (Severity(other.kind_) > Severity(kind_)) kind_ = other.kind_;
+  // Each part is already flat, so flattening is one level deep.
+  if (!Contains(other.first_)) more_.push_back(std::move(other.first_));
+  for (std::string& message : other.more_) {
+    if (!Contains(message)) more_.push_back(std::move(message));
+  }
 }
 
 std::vector<std::string> AuthError::messages() const {

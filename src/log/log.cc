@@ -22,6 +22,10 @@
 namespace kauth::log {
 namespace {
 
+// The klog line, appended to `line` (FormatLine's text).
+void AppendLine(std::string& line, char severity, std::string_view source,
+                std::string_view message, KeyValues values);
+
 std::atomic<int> verbosity{0};
 std::atomic<void (*)(std::string_view)> sink{nullptr};
 
@@ -44,13 +48,18 @@ class Writer {
     return *writer;
   }
 
-  void Append(std::string_view line) {
+  // Formats the line straight into the pending text (no string of its own per line: a refused
+  // credential logs one on the request path).
+  void Append(char severity, std::string_view source, std::string_view message,
+              KeyValues values) {
     std::lock_guard lock(mu_);
-    if (pending_.size() + line.size() > kMaxPendingBytes) {
+    const std::size_t before = pending_.size();
+    AppendLine(pending_, severity, source, message, values);
+    if (pending_.size() + 1 > kMaxPendingBytes) {
+      pending_.resize(before);
       ++dropped_;
       return;
     }
-    pending_.append(line);
     pending_.push_back('\n');
     ++appended_;
     if (!started_) {
@@ -132,12 +141,11 @@ class Writer {
 };
 
 void Write(char severity, std::string_view source, std::string_view message, KeyValues values) {
-  const std::string line = FormatLine(severity, source, message, values);
   if (auto* custom = sink.load()) {
-    custom(line);
+    custom(FormatLine(severity, source, message, values));
     return;
   }
-  Writer::Get().Append(line);
+  Writer::Get().Append(severity, source, message, values);
 }
 
 int ProcessId() {
@@ -202,10 +210,8 @@ std::string_view PaddedProcessId() {
   return padded;
 }
 
-}  // namespace
-
-std::string FormatLine(char severity, std::string_view source, std::string_view message,
-                       KeyValues values) {
+void AppendLine(std::string& line, char severity, std::string_view source,
+                std::string_view message, KeyValues values) {
   timeval now{};
   ::gettimeofday(&now, nullptr);
   // "mmdd hh:mm:ss." changes once a second: formatted once per second per thread. The line's
@@ -232,8 +238,7 @@ std::string FormatLine(char severity, std::string_view source, std::string_view 
   const std::string_view pid = PaddedProcessId();
   std::size_t size = head.size() + 1 + pid.size() + source.size() + 2 + message.size() + 2;
   for (const auto& [key, value] : values) size += key.size() + value.size() + 4;
-  std::string line;
-  line.reserve(size + 16);
+  line.reserve(line.size() + size + 16);
   line.append(head.data(), head.size());
   line.push_back(' ');
   line.append(pid);
@@ -246,6 +251,14 @@ std::string FormatLine(char severity, std::string_view source, std::string_view 
     line.push_back('=');
     AppendQuoted(line, value);
   }
+}
+
+}  // namespace
+
+std::string FormatLine(char severity, std::string_view source, std::string_view message,
+                       KeyValues values) {
+  std::string line;
+  AppendLine(line, severity, source, message, values);
   return line;
 }
 

@@ -35,7 +35,21 @@ TEST(AuthErrorTest, R0_3_AggregateFormatting) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(AuthError::Aggregate(c.parts).message(), c.want) << c.name;
+    // The union aggregates as errors arrive: the same text and kind.
+    AuthError absorbed = c.parts.front();
+    for (std::size_t i = 1; i < c.parts.size(); ++i) absorbed.Absorb(c.parts[i]);
+    EXPECT_EQ(absorbed, AuthError::Aggregate(c.parts)) << c.name;
+    EXPECT_EQ(absorbed.messages(), AuthError::Aggregate(c.parts).messages()) << c.name;
   }
+}
+
+TEST(AuthErrorTest, AbsorbTakesTheMoreSevereKind) {
+  AuthError error(K::kUnavailable, "a");
+  error.Absorb(AuthError(K::kInvalidCredential, "b"));
+  EXPECT_EQ(error.kind(), K::kUnavailable);
+  error.Absorb(AuthError(K::kInternal, "a"));
+  EXPECT_EQ(error.kind(), K::kInternal);
+  EXPECT_EQ(error.message(), "[a, b]");
 }
 
 TEST(AuthErrorTest, AggregateKindIsMostSevere) {

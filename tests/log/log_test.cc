@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +105,52 @@ TEST(LogTest, FlushWritesEveryLineWholeAndInOrder) {
   EXPECT_EQ(count, kThreads * kLines);
   ::close(file);
   ::unlink(path);
+}
+
+// A writer blocked on a full pipe: past the 8 MiB backlog lines are dropped, never half
+// written, and their count is logged once the writer catches up. Every line is accounted for.
+TEST(LogTest, LinesBeyondTheBacklogAreDroppedWholeAndCounted) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const int saved = ::dup(STDERR_FILENO);
+  ASSERT_EQ(::dup2(pipe_fds[1], STDERR_FILENO), STDERR_FILENO);
+  ::close(pipe_fds[1]);
+  constexpr int kLines = 200000;  // ~19 MiB of lines: more than twice the backlog
+  const std::string padding(40, 'p');
+  for (int i = 0; i < kLines; ++i) {
+    Info("t", "flood", {{"n", std::to_string(i)}, {"pad", padding}});
+  }
+  std::string received;
+  std::thread reader([&received, fd = pipe_fds[0]] {
+    char chunk[65536];
+    for (ssize_t n; (n = ::read(fd, chunk, sizeof chunk)) > 0;) {
+      received.append(chunk, static_cast<std::size_t>(n));
+    }
+  });
+  Flush();
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  reader.join();
+  ::close(pipe_fds[0]);
+
+  std::istringstream in(received);
+  std::string line;
+  int written = 0;
+  long dropped = 0;
+  const std::regex flood(R"re(I\d{4} [0-9:.]+ +\d+ t\] "flood" n="\d+" pad="p{40}")re");
+  const std::regex note(R"re(W\d{4} [0-9:.]+ +\d+ log\.cc\] "Log lines dropped: the writer fell behind" count="(\d+)")re");
+  while (std::getline(in, line)) {
+    std::smatch match;
+    if (std::regex_match(line, match, note)) {
+      dropped += std::stol(match[1]);
+      continue;
+    }
+    ASSERT_TRUE(std::regex_match(line, flood)) << line.substr(0, 200);
+    ++written;
+  }
+  EXPECT_GT(dropped, 0);
+  EXPECT_GT(written, 0);
+  EXPECT_EQ(written + dropped, kLines) << written << " written, " << dropped << " dropped";
 }
 
 }  // namespace
