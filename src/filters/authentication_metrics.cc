@@ -30,16 +30,24 @@ AuthenticationMetrics::AuthenticationMetrics(metrics::Registry& registry)
           "request.",
           metrics::Stability::kAlpha, {},
           {0, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 345600, 604800, 2592000, 7776000,
-           15552000, 31104000})) {}
+           15552000, 31104000})),
+      attempts_by_result_{{attempts_, {"success"}}, {attempts_, {"failure"}}, {attempts_, {"error"}}},
+      duration_by_result_{{duration_, {"success"}}, {duration_, {"failure"}}, {duration_, {"error"}}},
+      other_user_requests_(user_requests_, {"other"}) {}
 
 void AuthenticationMetrics::RecordAttempt(Result result, double seconds,
                                           std::string_view username) const {
-  const std::string_view label = result == Result::kSuccess   ? "success"
-                                 : result == Result::kFailure ? "failure"
-                                                              : "error";
-  if (result == Result::kSuccess) user_requests_.Add({CompressUsername(username)});
-  attempts_.Add({label});
-  duration_.Observe({label}, seconds);
+  if (result == Result::kSuccess) {
+    const std::string user = CompressUsername(username);
+    if (user == "other") {
+      other_user_requests_.Add();
+    } else {
+      user_requests_.Add({user});
+    }
+  }
+  const auto index = static_cast<std::size_t>(result);
+  attempts_by_result_[index].Add();
+  duration_by_result_[index].Observe(seconds);
 }
 
 std::function<void(double)> AuthenticationMetrics::ClientCertificateExpirationObserver() const {

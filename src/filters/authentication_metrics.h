@@ -47,6 +47,11 @@ class AuthenticationMetrics {
   metrics::Counter& attempts_;
   metrics::Histogram& duration_;
   metrics::Histogram& certificate_expiration_;
+  // Every request records one attempt and its duration, and most are "other" users: those
+  // series are bound once (indexed by Result).
+  const metrics::BoundCounter attempts_by_result_[3];
+  const metrics::BoundHistogram duration_by_result_[3];
+  const metrics::BoundCounter other_user_requests_;
 };
 
 }  // namespace kauth::filters

@@ -1,5 +1,7 @@
 #include "filters/token_cache_metrics.h"
 
+#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -53,8 +55,19 @@ std::function<void(std::string_view status, double seconds)> TokenCacheDurationO
   metrics::Histogram& histogram =
       registry.AddHistogram("authentication_token_cache_request_duration_seconds", "",
                             metrics::Stability::kAlpha, {"status"}, metrics::DefaultBuckets());
-  return [&histogram](std::string_view status, double seconds) {
-    histogram.Observe({status}, seconds);
+  // Every cached lookup records one: "hit" and "miss" are bound once.
+  auto hit = std::make_shared<const metrics::BoundHistogram>(histogram,
+                                                             std::vector<std::string>{"hit"});
+  auto miss = std::make_shared<const metrics::BoundHistogram>(histogram,
+                                                              std::vector<std::string>{"miss"});
+  return [&histogram, hit, miss](std::string_view status, double seconds) {
+    if (status == "hit") {
+      hit->Observe(seconds);
+    } else if (status == "miss") {
+      miss->Observe(seconds);
+    } else {
+      histogram.Observe({status}, seconds);
+    }
   };
 }
 

@@ -360,7 +360,15 @@ class Family {
   std::vector<std::size_t> label_order_;
 };
 
-struct Scalar {
+}  // namespace
+
+// A series' storage is a SeriesCell to the bound handles (registry.h), which hand it back to
+// the metric that made it.
+struct SeriesCell {};
+
+namespace {
+
+struct Scalar : SeriesCell {
   std::atomic<double> value{0};
 };
 
@@ -403,6 +411,10 @@ class CounterImpl final : public Counter, public ScalarFamily {
   void Add(LabelValues label_values, double delta) override {
     AddDouble(Get(label_values).value, delta);
   }
+  SeriesCell& Cell(LabelValues label_values) override { return Get(label_values); }
+  void Add(SeriesCell& cell, double delta) override {
+    AddDouble(static_cast<Scalar&>(cell).value, delta);
+  }
   double Value(LabelValues label_values) const override { return Read(label_values); }
 };
 
@@ -418,7 +430,7 @@ class GaugeImpl final : public Gauge, public ScalarFamily {
   double Value(LabelValues label_values) const override { return Read(label_values); }
 };
 
-struct HistogramData {
+struct HistogramData : SeriesCell {
   explicit HistogramData(std::size_t bucket_count)
       : size(bucket_count + 1), counts(new std::atomic<std::uint64_t>[bucket_count + 1]) {
     for (std::size_t i = 0; i < size; ++i) counts[i].store(0, std::memory_order_relaxed);
@@ -445,16 +457,14 @@ class HistogramImpl final : public Histogram, public Family {
 
   void Observe(LabelValues label_values, double value) override {
     CheckLabels(label_values.size());
-    HistogramData& data = series_.GetOrCreate(label_values, bounds_.size());
-    // The first bound >= value; NaN compares false with every bound and lands in +Inf, as
-    // sort.SearchFloat64s places it.
-    const std::size_t bucket =
-        std::isnan(value)
-            ? bounds_.size()
-            : static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
-                                       bounds_.begin());
-    data.counts[bucket].fetch_add(1, std::memory_order_relaxed);
-    AddDouble(data.sum, value);
+    Record(series_.GetOrCreate(label_values, bounds_.size()), value);
+  }
+  SeriesCell& Cell(LabelValues label_values) override {
+    CheckLabels(label_values.size());
+    return series_.GetOrCreate(label_values, bounds_.size());
+  }
+  void Observe(SeriesCell& cell, double value) override {
+    Record(static_cast<HistogramData&>(cell), value);
   }
 
   std::uint64_t Count(LabelValues label_values) const override {
@@ -493,6 +503,18 @@ class HistogramImpl final : public Histogram, public Family {
   const std::vector<double>& histogram_bounds() const override { return bounds_; }
 
  private:
+  void Record(HistogramData& data, double value) {
+    // The first bound >= value; NaN compares false with every bound and lands in +Inf, as
+    // sort.SearchFloat64s places it.
+    const std::size_t bucket =
+        std::isnan(value)
+            ? bounds_.size()
+            : static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
+                                       bounds_.begin());
+    data.counts[bucket].fetch_add(1, std::memory_order_relaxed);
+    AddDouble(data.sum, value);
+  }
+
   std::vector<double> bounds_;
   SeriesTable<HistogramData> series_;
 };

@@ -19,6 +19,7 @@
 #ifndef KAUTH_METRICS_REGISTRY_H_
 #define KAUTH_METRICS_REGISTRY_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -38,9 +39,15 @@ using LabelValues = std::span<const std::string_view>;
 // "[STABLE] ..."; kNone writes the help text alone.
 enum class Stability { kAlpha, kBeta, kStable, kNone };
 
+struct SeriesCell;  // one series' storage, opaque outside the registry
+
 class Counter {
  public:
   virtual ~Counter() = default;
+  // The storage of the series with `label_values`, created if new; it lives as long as the
+  // counter. For BoundCounter.
+  virtual SeriesCell& Cell(LabelValues label_values) = 0;
+  virtual void Add(SeriesCell& cell, double delta) = 0;
   // `label_values` in the order of the metric's label names. `delta` must be >= 0.
   virtual void Add(LabelValues label_values, double delta = 1) = 0;
   void Add(std::initializer_list<std::string_view> label_values, double delta = 1) {
@@ -73,6 +80,9 @@ class Gauge {
 class Histogram {
  public:
   virtual ~Histogram() = default;
+  // As Counter::Cell, for BoundHistogram.
+  virtual SeriesCell& Cell(LabelValues label_values) = 0;
+  virtual void Observe(SeriesCell& cell, double value) = 0;
   // Counts `value` in the first bucket whose upper bound is >= value (Prometheus' "le").
   virtual void Observe(LabelValues label_values, double value) = 0;
   void Observe(std::initializer_list<std::string_view> label_values, double value) {
@@ -87,6 +97,51 @@ class Histogram {
   double Sum(std::initializer_list<std::string_view> label_values) const {
     return Sum(LabelValues(label_values.begin(), label_values.size()));
   }
+};
+
+// A metric's series for label values fixed at construction (a filter's "success"), found on
+// its first use and kept: later records skip the label lookup, a hash and compare of every
+// label per record. The series is created by the first record, as the Prometheus client
+// creates series, so one never recorded is not rendered. Thread-safe; must not outlive the
+// metric.
+template <typename Metric>
+class Bound {
+ public:
+  Bound(Metric& metric, std::vector<std::string> label_values)
+      : metric_(&metric), label_values_(std::move(label_values)) {
+    for (const std::string& value : label_values_) views_.emplace_back(value);
+  }
+  Bound(const Bound&) = delete;
+  Bound& operator=(const Bound&) = delete;
+
+ protected:
+  SeriesCell& Cell() const {
+    SeriesCell* cell = cell_.load(std::memory_order_acquire);
+    if (cell == nullptr) {
+      // Threads racing here find the same series.
+      cell = &metric_->Cell(LabelValues(views_.data(), views_.size()));
+      cell_.store(cell, std::memory_order_release);
+    }
+    return *cell;
+  }
+  Metric* metric_;
+
+ private:
+  std::vector<std::string> label_values_;
+  std::vector<std::string_view> views_;
+  mutable std::atomic<SeriesCell*> cell_{nullptr};
+};
+
+class BoundCounter final : public Bound<Counter> {
+ public:
+  using Bound::Bound;
+  void Add(double delta = 1) const { metric_->Add(Cell(), delta); }
+};
+
+class BoundHistogram final : public Bound<Histogram> {
+ public:
+  using Bound::Bound;
+  void Observe(double value) const { metric_->Observe(Cell(), value); }
 };
 
 // One series of a metric whose values are read at scrape time (see AddCollected*).

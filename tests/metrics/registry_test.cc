@@ -268,5 +268,46 @@ TEST(RegistryDeathTest, ProgrammingErrorsAbort) {
       "invalid label name \"le\" for h");
 }
 
+// A bound series is the labelled series: it appears only once recorded, and records through
+// the handle and through the label values add up in one series.
+TEST(RegistryTest, BoundSeriesAreTheLabelledSeriesCreatedOnFirstUse) {
+  Registry registry;
+  Counter& counter = registry.AddCounter("c_total", "c.", Stability::kAlpha, {"result"});
+  Histogram& histogram =
+      registry.AddHistogram("h_seconds", "h.", Stability::kAlpha, {"result"}, {1, 2});
+  const BoundCounter bound_counter(counter, {"success"});
+  const BoundHistogram bound_histogram(histogram, {"success"});
+  EXPECT_EQ(registry.Render().find("success"), std::string::npos) << registry.Render();
+  bound_counter.Add();
+  bound_counter.Add(2);
+  counter.Add({"success"});
+  bound_histogram.Observe(1.5);
+  histogram.Observe({"success"}, 0.5);
+  EXPECT_EQ(counter.Value({"success"}), 4);
+  EXPECT_EQ(histogram.Count({"success"}), 2u);
+  EXPECT_EQ(histogram.Sum({"success"}), 2.0);
+  EXPECT_NE(registry.Render().find("h_seconds_bucket{result=\"success\",le=\"1\"} 1\n"
+                                   "h_seconds_bucket{result=\"success\",le=\"2\"} 2\n"),
+            std::string::npos)
+      << registry.Render();
+}
+
+// Threads racing to a bound series' first use all find the same series.
+TEST(RegistryTest, BoundSeriesFirstUseFromManyThreadsIsOneSeries) {
+  Registry registry;
+  Counter& counter = registry.AddCounter("c_total", "c.", Stability::kAlpha, {"a", "b"});
+  const BoundCounter bound(counter, {"x", "y"});
+  constexpr int kThreads = 8;
+  constexpr int kAdds = 10000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&bound] {
+      for (int i = 0; i < kAdds; ++i) bound.Add();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(counter.Value({"x", "y"}), kThreads * kAdds);
+}
+
 }  // namespace
 }  // namespace kauth::metrics
