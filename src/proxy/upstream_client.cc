@@ -286,9 +286,10 @@ class Connection {
   // "local->remote", as Go names a connection in "read tcp ..." errors.
   const std::string& name() const { return name_; }
 
+  // Not a coroutine: it hands back Asio's own awaitable, a coroutine frame less per read.
   Awaitable<IoResult> ReadSome(asio::mutable_buffer into) {
-    if (tls_) co_return co_await tls_->async_read_some(into, kUseTuple);
-    co_return co_await plain_->async_read_some(into, kUseTuple);
+    if (tls_) return tls_->async_read_some(into, kUseTuple);
+    return plain_->async_read_some(into, kUseTuple);
   }
 
   Awaitable<IoResult> Write(std::span<const asio::const_buffer> buffers) {
