@@ -87,21 +87,6 @@ std::uint64_t LowerAsciiWord(std::uint64_t word) {
   return word | (upper >> 2);  // 0x80 >> 2 is the case bit, 0x20
 }
 
-// The 1 to 8 bytes at p as one word, without a call to memcpy: from 4 bytes on, two
-// overlapping 4-byte loads; below, the first, middle and last bytes, with spaces in the rest.
-// Every byte of the text lands in the word, and only its bytes and spaces do.
-std::uint64_t LoadUpTo8(const char* p, std::size_t n) {
-  if (n >= 4) {
-    std::uint32_t first;
-    std::uint32_t last;
-    std::memcpy(&first, p, 4);
-    std::memcpy(&last, p + n - 4, 4);
-    return std::uint64_t{last} << 32 | first;
-  }
-  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-  return 0x2020202020000000 | byte(n - 1) << 16 | byte(n / 2) << 8 | byte(0);
-}
-
 bool SameWordIgnoringCase(std::uint64_t a, std::uint64_t b) {
   return a == b || LowerAsciiWord(a) == LowerAsciiWord(b);
 }
@@ -113,6 +98,18 @@ std::uint64_t Load8(const char* p) {
 }
 
 }  // namespace
+
+std::uint64_t LoadUpTo8(const char* p, std::size_t n) {
+  if (n >= 4) {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    return std::uint64_t{last} << 32 | first;
+  }
+  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return 0x2020202020000000 | byte(n - 1) << 16 | byte(n / 2) << 8 | byte(0);
+}
 
 // Eight bytes at a time: header names are compared with this many times per request.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

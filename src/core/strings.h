@@ -2,6 +2,8 @@
 #ifndef KAUTH_CORE_STRINGS_H_
 #define KAUTH_CORE_STRINGS_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,12 @@ std::vector<std::string_view> Split(std::string_view text, char sep);
 
 // Valid UTF-8 as Go's utf8.Valid decides (no surrogates, no overlongs, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
+
+// The 1 to 8 bytes at `p` as one word, without a call to memcpy: from 4 bytes on, two
+// overlapping 4-byte loads; below, the first, middle and last bytes, with spaces in the rest.
+// Every byte of the text lands in the word and only its bytes and spaces do, so equal texts give
+// equal words. For word-at-a-time checks and hashes of short text.
+std::uint64_t LoadUpTo8(const char* p, std::size_t n);
 
 // Go's httpguts.ValidHeaderFieldValue: no control bytes other than horizontal tab (bytes 0x80 and
 // up, obs-text, are allowed). Every forwarded header value goes through it, so it checks eight

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/strings.h"
+
 namespace kauth::metrics {
 namespace {
 
@@ -60,21 +62,6 @@ const std::string& SeriesKey(LabelValues values) {
   return key;
 }
 
-// The n <= 8 bytes at p as one word (wyhash's trick: overlapping loads rather than a loop).
-// Which byte lands where does not matter, only that equal inputs give equal words.
-std::uint64_t LoadShort(const char* p, std::size_t n) {
-  if (n >= 4) {
-    std::uint32_t first;
-    std::uint32_t last;
-    std::memcpy(&first, p, 4);
-    std::memcpy(&last, p + n - 4, 4);
-    return std::uint64_t{first} << 32 | last;
-  }
-  if (n == 0) return 0;
-  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-  return byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
-}
-
 // A word at a time over the label values, each preceded by its length, so that ("ab", "") and
 // ("a", "b") differ. Only picks a slot of the per-thread cache (from its high bits, which every
 // input bit reaches); a hit is still verified exactly, so collisions cost a miss, never a mix-up.
@@ -90,7 +77,7 @@ std::uint64_t HashLabels(LabelValues values) {
       std::memcpy(&word, p, 8);
       hash = (hash ^ word) * kMultiplier;
     }
-    hash = (hash ^ LoadShort(p, n)) * kMultiplier;
+    hash = (hash ^ (n == 0 ? 0 : LoadUpTo8(p, n))) * kMultiplier;
   }
   return hash;
 }

@@ -112,5 +112,18 @@ TEST(StringsTest, CaseInsensitiveComparisonAgreesWithTheByteRuleEverywhere) {
   EXPECT_FALSE(EqualsIgnoreCase("X-Forwarded-Proto", "x-forwarded-protp"));
 }
 
+// Every byte of a short text reaches the word: changing any one changes it.
+TEST(StringsTest, LoadUpTo8SeesEveryByte) {
+  for (std::size_t n = 1; n <= 8; ++n) {
+    const std::string text = std::string("abcdefgh").substr(0, n);
+    EXPECT_EQ(LoadUpTo8(text.data(), n), LoadUpTo8(std::string(text).data(), n));
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string changed = text;
+      changed[at] = 'z';
+      EXPECT_NE(LoadUpTo8(changed.data(), n), LoadUpTo8(text.data(), n)) << n << " " << at;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kauth
