@@ -28,10 +28,10 @@ struct RequestState {
   std::optional<UserInfo> user;
   // The Audit-Id of this request: the client's Audit-ID header, or a fresh UUID.
   std::string audit_id;
-  // When the request's head arrived (the HTTP/1.1 server sets it, from the reading that starts
-  // its header deadline) or else when the outermost handler began (RequestMetrics sets it):
-  // later stages that time themselves from the request's start reuse it instead of reading
-  // the clock again.
+  // When the request's first bytes were at hand (the HTTP/1.1 server sets it, from the reading
+  // that starts its header deadline) or else (HTTP/2) when the outermost handler began
+  // (RequestMetrics sets it): later stages that time themselves from the request's start reuse
+  // it instead of reading the clock again.
   std::chrono::steady_clock::time_point start{};
   // When the handlers finished (RequestMetrics sets it): the HTTP/1.1 server's write deadline
   // counts from it, a few hundred nanoseconds before the write, instead of reading the clock

@@ -54,7 +54,12 @@ class Writer {
               KeyValues values) {
     std::lock_guard lock(mu_);
     const std::size_t before = pending_.size();
-    AppendLine(pending_, severity, source, message, values);
+    try {
+      AppendLine(pending_, severity, source, message, values);
+    } catch (...) {
+      pending_.resize(before);  // no half line for the next one to be glued to
+      throw;
+    }
     if (pending_.size() + 1 > kMaxPendingBytes) {
       pending_.resize(before);
       ++dropped_;

@@ -47,7 +47,6 @@
 #include <variant>
 #include <vector>
 
-#include "core/coarse_clock.h"
 #include "core/strings.h"
 #include "proxy/response_parser.h"
 #include "proxy/upstream_parse.h"
@@ -74,12 +73,6 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // One read's worth. Also the most body bytes a connection holds at once: a response body is
 // handed on piece by piece, so a 1 GiB download costs this much memory, not a gigabyte.
 constexpr std::size_t kReadBytes = 64 * 1024;
-
-// A pooled connection idle for less than this is reused for a request without a body without
-// first checking that the upstream has not closed it (ConnectionPool::Take). Servers close idle
-// keep-alive connections after seconds (nginx 75 s, Apache 5 s); one that closes sooner without
-// saying so costs such a request a second try.
-constexpr std::chrono::milliseconds kUncheckedIdle{1000};
 
 // ---------------------------------------------------------------------------------------------
 // Texts in the style of Go's net and net/http errors, which operators know from kube-apiserver.
@@ -352,8 +345,6 @@ class Connection {
 
   // Bytes read from the upstream and not yet parsed. Room for a maximal head plus one read.
   beast::flat_buffer buffer{kMaxResponseHeadBytes + kReadBytes};
-  // When it was last put in the pool (coarse).
-  std::chrono::steady_clock::time_point idle_since;
 
  private:
   std::optional<tcp::socket> plain_;
@@ -369,14 +360,7 @@ class ConnectionPool {
   explicit ConnectionPool(std::size_t max_idle) : max_idle_(max_idle) {}
 
   // An idle connection that still looks usable; null when there is none.
-  //
-  // Looking costs a system call, a fifth of the proxy's receive calls per request, so it is
-  // skipped for a request without a body (`replayable`) on a connection idle for less than
-  // kUncheckedIdle: should that connection turn out closed, the request is sent again on a fresh
-  // one (RoundTrip), as Go's Transport retries. Past that idle time, an upstream's idle timeout
-  // may have closed the connection or written to it (a 408), and a request with a body cannot
-  // be sent twice, so those are still checked.
-  std::unique_ptr<Connection> Take(bool replayable) {
+  std::unique_ptr<Connection> Take() {
     for (;;) {
       std::unique_ptr<Connection> connection;
       {
@@ -385,9 +369,7 @@ class ConnectionPool {
         connection = std::move(idle_.back());
         idle_.pop_back();
       }
-      const bool unchecked =
-          replayable && CoarseSteadyNow() - connection->idle_since < kUncheckedIdle;
-      if (unchecked || connection->LooksReusable()) return connection;
+      if (connection->LooksReusable()) return connection;
       // Closed here, outside the lock.
     }
   }
@@ -400,7 +382,6 @@ class ConnectionPool {
       connection.reset();
       return;
     }
-    connection->idle_since = CoarseSteadyNow();
     idle_.push_back(std::move(connection));
   }
 
@@ -725,8 +706,7 @@ class UpstreamClientImpl final : public UpstreamClient {
     const bool upgrade = HasHeader(request.headers, "Upgrade");
     for (int attempt = 0;; ++attempt) {
       // The retry goes to a fresh connection: another pooled one may be just as stale.
-      std::unique_ptr<Connection> connection =
-          attempt == 0 ? pool_->Take(/*replayable=*/request.body == nullptr) : nullptr;
+      std::unique_ptr<Connection> connection = attempt == 0 ? pool_->Take() : nullptr;
       const bool reused = connection != nullptr;
       if (!connection) {
         DialResult dialed = co_await Dial();

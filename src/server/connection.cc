@@ -452,25 +452,19 @@ class Http1Connection final : public Connection,
     for (bool first = true;; first = false) {
       phase_ = Phase::kIdle;
       if (shutdown_requested_) co_return Next::kClose;
-      // When this request's first bytes were at hand (unset for the first request, whose header
-      // timeout runs from the connection's start): it also times the request in its metrics.
-      Clock::time_point arrived{};
       if (buffer_.size() == 0) {
-        // Wait for the request's first byte: the idle timeout between requests, the header
-        // timeout (already running) for the first one.
+        // No pipelined request is here: wait for the next one's first byte, within the idle
+        // timeout between requests, the header timeout (already running) for the first one.
         if (!first) SetDeadline(env_.options.idle_timeout);
         const auto space = buffer_.prepare(kReadChunk);
         auto [ec, n] = co_await tls_.ReadSome(static_cast<char*>(space.data()), space.size());
         if (ec) co_return shutdown_requested_ ? Next::kClose : Next::kDrop;
         buffer_.commit(n);
-        if (!first) arrived = Clock::now();
-      } else if (!first) {
-        // A pipelined request is already here.
-        arrived = Clock::now();
       }
-      if (arrived != Clock::time_point{}) {
-        SetDeadlineFrom(arrived, env_.options.request_header_timeout);
-      }
+      // One reading for the header timeout (the first request's runs from the connection's
+      // start) and the request's timing in its metrics.
+      const Clock::time_point arrived = Clock::now();
+      if (!first) SetDeadlineFrom(arrived, env_.options.request_header_timeout);
       phase_ = Phase::kRequest;
 
       // The parser fills the request's headers as it goes.
@@ -559,6 +553,8 @@ class Http1Connection final : public Connection,
       bool keep_alive = client_keeps_alive && !response.close_connection && !shutdown_requested_ &&
                         !env_.stopping.load();
       if (body && !body->done()) {
+        // Reading what is left may take long: the write deadline then counts from its end.
+        state.finished = Clock::time_point{};
         // Go's rule for a body the handler left: a client still waiting for "100 Continue" has
         // not sent it, so close; otherwise read up to 256 KiB of it to keep the connection, and
         // close when there is more.
