@@ -671,6 +671,17 @@ bool IsTransportHeader(std::string_view name) {
          SameName(name, "Transfer-Encoding") || SameName(name, "Expect");
 }
 
+// Go's Request.isReplayable, for a request without a body: an idempotent method, or an
+// Idempotency-Key the upstream deduplicates by.
+bool Replayable(const UpstreamRequest& request) {
+  const std::string& method = request.method;
+  if (method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE") return true;
+  return std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+    return SameName(header.first, "Idempotency-Key") ||
+           SameName(header.first, "X-Idempotency-Key");
+  });
+}
+
 bool HasHeader(const HeaderList& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
                      [&](const auto& header) { return SameName(header.first, name); });
@@ -687,6 +698,8 @@ struct Exchange {
   std::optional<UpstreamError> error;
   // With an error: not one byte of a response arrived (a stale pooled connection looks so).
   bool nothing_received = false;
+  // With an error: writing the request head failed, so the upstream cannot have acted on it.
+  bool head_unsent = false;
   std::unique_ptr<ResponseParser> parser;
 };
 
@@ -715,9 +728,14 @@ class UpstreamClientImpl final : public UpstreamClient {
       }
       Exchange exchange = co_await Send(*connection, *head, request);
       if (exchange.error) {
-        // An upstream may close an idle connection just as it is reused. Only a request without
-        // a body can be sent again: the body was consumed.
-        if (reused && exchange.nothing_received && request.body == nullptr) continue;
+        // An upstream may close an idle connection just as it is reused. As Go's Transport
+        // decides (shouldRetryRequest): only a request without a body can be sent again (the
+        // body was consumed), and only if the upstream cannot have acted on it (its head was
+        // never sent) or acting twice is harmless (isReplayable).
+        if (reused && exchange.nothing_received && request.body == nullptr &&
+            (exchange.head_unsent || Replayable(request))) {
+          continue;
+        }
         co_return *exchange.error;
       }
       std::unique_ptr<ResponseParser> parser = std::move(exchange.parser);
@@ -982,6 +1000,7 @@ class UpstreamClientImpl final : public UpstreamClient {
       // then sees EOF): either way no response byte came.
       out.error = std::move(failed);
       out.nothing_received = true;
+      out.head_unsent = true;
       co_return out;
     }
     if (request.body != nullptr) {

@@ -305,6 +305,37 @@ TEST_F(UpstreamClientTest, RequestWithoutBodyIsRetriedOnceWhenPooledConnectionFa
   EXPECT_EQ(upstream.requests().size(), 3u);
 }
 
+// Go's isReplayable: a body-less POST or DELETE the upstream may have received is not sent
+// twice (the test upstream reads the request, then drops the reused connection); one with an
+// Idempotency-Key is.
+TEST_F(UpstreamClientTest, NonIdempotentRequestIsNotRetriedOnceTheUpstreamMayHaveIt) {
+  for (const char* method : {"POST", "DELETE", "PATCH"}) {
+    SCOPED_TRACE(method);
+    TestUpstream upstream;
+    upstream.set_drop_reused(true);
+    auto client = MakeClient({.url = PlainUrl(upstream)});
+    ASSERT_TRUE(Do(*client, Get("/echo")).result);
+    const Fetched got = Do(*client, UpstreamRequest{.method = method, .target = "/echo"});
+    ASSERT_FALSE(got.result);
+    EXPECT_EQ(got.result.error().failure, UpstreamFailure::kBroken);
+    EXPECT_EQ(upstream.accepts(), 1);
+    EXPECT_EQ(upstream.requests().size(), 2u);
+  }
+}
+
+TEST_F(UpstreamClientTest, RequestWithAnIdempotencyKeyIsRetried) {
+  TestUpstream upstream;
+  upstream.set_drop_reused(true);
+  auto client = MakeClient({.url = PlainUrl(upstream)});
+  ASSERT_TRUE(Do(*client, Get("/echo")).result);
+  const Fetched got = Do(*client, UpstreamRequest{.method = "POST",
+                                                  .target = "/echo",
+                                                  .headers = {{"Idempotency-Key", "k1"}}});
+  ASSERT_TRUE(got.result) << got.result.error().message;
+  EXPECT_EQ(got.body, "POST /echo 0");
+  EXPECT_EQ(upstream.accepts(), 2);
+}
+
 TEST_F(UpstreamClientTest, RequestWithBodyIsNotRetried) {
   TestUpstream upstream;
   upstream.set_drop_reused(true);
