@@ -108,9 +108,7 @@ template <typename Metric>
 class Bound {
  public:
   Bound(Metric& metric, std::vector<std::string> label_values)
-      : metric_(&metric), label_values_(std::move(label_values)) {
-    for (const std::string& value : label_values_) views_.emplace_back(value);
-  }
+      : metric_(&metric), label_values_(std::move(label_values)) {}
   Bound(const Bound&) = delete;
   Bound& operator=(const Bound&) = delete;
 
@@ -119,7 +117,8 @@ class Bound {
     SeriesCell* cell = cell_.load(std::memory_order_acquire);
     if (cell == nullptr) {
       // Threads racing here find the same series.
-      cell = &metric_->Cell(LabelValues(views_.data(), views_.size()));
+      const std::vector<std::string_view> views(label_values_.begin(), label_values_.end());
+      cell = &metric_->Cell(LabelValues(views.data(), views.size()));
       cell_.store(cell, std::memory_order_release);
     }
     return *cell;
@@ -128,7 +127,6 @@ class Bound {
 
  private:
   std::vector<std::string> label_values_;
-  std::vector<std::string_view> views_;
   mutable std::atomic<SeriesCell*> cell_{nullptr};
 };
 

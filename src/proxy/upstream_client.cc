@@ -671,20 +671,18 @@ bool IsTransportHeader(std::string_view name) {
          SameName(name, "Transfer-Encoding") || SameName(name, "Expect");
 }
 
+bool HasHeader(const HeaderList& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const auto& header) { return SameName(header.first, name); });
+}
+
 // Go's Request.isReplayable, for a request without a body: an idempotent method, or an
 // Idempotency-Key the upstream deduplicates by.
 bool Replayable(const UpstreamRequest& request) {
   const std::string& method = request.method;
   if (method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE") return true;
-  return std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
-    return SameName(header.first, "Idempotency-Key") ||
-           SameName(header.first, "X-Idempotency-Key");
-  });
-}
-
-bool HasHeader(const HeaderList& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& header) { return SameName(header.first, name); });
+  return HasHeader(request.headers, "Idempotency-Key") ||
+         HasHeader(request.headers, "X-Idempotency-Key");
 }
 
 // Ends an exchange's deadline on every way out of the exchange.
