@@ -1,5 +1,7 @@
 #include "core/strings.h"
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -176,9 +178,9 @@ bool IsValidUtf8(std::string_view text) {
 
 namespace {
 
-// Whether all eight bytes of `word` may appear in a header value. Exact per byte: each test adds
-// at most 0x7f to a byte's low seven bits, so no carry reaches the next byte.
-bool ValidHeaderFieldWord(std::uint64_t word) {
+// The high bit of each byte of `word` that may not appear in a header value. Exact per byte:
+// each test adds at most 0x7f to a byte's low seven bits, so no carry reaches the next byte.
+std::uint64_t InvalidHeaderFieldBytes(std::uint64_t word) {
   constexpr std::uint64_t kOnes = 0x0101010101010101;
   constexpr std::uint64_t kHighBits = 0x8080808080808080;
   constexpr std::uint64_t kLowBits = kOnes * 0x7f;
@@ -188,8 +190,10 @@ bool ValidHeaderFieldWord(std::uint64_t word) {
   const std::uint64_t obs_text = word & kHighBits;  // 0x80 and up
   const std::uint64_t tab = ~nonzero(word ^ (kOnes * '\t')) & kHighBits;
   const std::uint64_t del = ~nonzero(word ^ (kOnes * 0x7f)) & kHighBits;
-  return ((printable | obs_text | tab) & ~del) == kHighBits;
+  return ~((printable | obs_text | tab) & ~del) & kHighBits;
 }
+
+bool ValidHeaderFieldWord(std::uint64_t word) { return InvalidHeaderFieldBytes(word) == 0; }
 
 }  // namespace
 
@@ -202,6 +206,47 @@ bool ValidHeaderFieldValue(std::string_view value) {
   }
   // The last (overlapping) word covers what is left.
   return n % 8 == 0 || ValidHeaderFieldWord(Load8(value.data() + n - 8));
+}
+
+namespace strings_internal {
+
+// A table: header names are checked a byte at a time on every request and response.
+constexpr std::array<bool, 256> kTokenBytes = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}();
+
+}  // namespace strings_internal
+
+bool ValidHeaderFieldName(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    if (!IsTokenByte(c)) return false;
+  }
+  return true;
+}
+
+std::size_t HeaderFieldValueLength(std::string_view text) {
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    // The lowest flagged bit belongs to the first invalid byte of the word.
+    for (; i + 8 <= n; i += 8) {
+      if (const std::uint64_t invalid = InvalidHeaderFieldBytes(Load8(text.data() + i))) {
+        return i + static_cast<std::size_t>(std::countr_zero(invalid)) / 8;
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    if (InvalidHeaderFieldBytes(static_cast<unsigned char>(text[i])) & 0x80) return i;
+  }
+  return n;
 }
 
 }  // namespace kauth

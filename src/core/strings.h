@@ -2,6 +2,7 @@
 #ifndef KAUTH_CORE_STRINGS_H_
 #define KAUTH_CORE_STRINGS_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -38,6 +39,21 @@ std::uint64_t LoadUpTo8(const char* p, std::size_t n);
 // up, obs-text, are allowed). Every forwarded header value goes through it, so it checks eight
 // bytes at a time.
 bool ValidHeaderFieldValue(std::string_view value);
+
+// How many bytes at the start of `text` may appear in a header value (as above): the index of
+// the first that may not, text.size() when all may. An HTTP/1 parser finds a line's CR with it.
+std::size_t HeaderFieldValueLength(std::string_view text);
+
+namespace strings_internal {
+extern const std::array<bool, 256> kTokenBytes;
+}  // namespace strings_internal
+
+// RFC 9110 tchar: a byte of a token (a header name, a method). Inline: parsers call it per byte.
+inline bool IsTokenByte(char c) {
+  return strings_internal::kTokenBytes[static_cast<unsigned char>(c)];
+}
+// Go's httpguts.ValidHeaderFieldName: a non-empty token.
+bool ValidHeaderFieldName(std::string_view name);
 
 }  // namespace kauth
 

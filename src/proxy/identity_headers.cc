@@ -9,11 +9,6 @@
 namespace kauth::proxy {
 namespace {
 
-bool IsTokenChar(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
-
 // Go's httpguts.ValidHeaderFieldValue (no CTL other than HTAB), plus no surrounding blanks:
 // HTTP parsers drop them (RFC 9110 §5.5), so " admin" would reach the upstream as "admin".
 bool CarriesFaithfully(std::string_view value) {
@@ -65,13 +60,6 @@ Names NamesFor(const IdentityHeaderOptions& options) {
 
 }  // namespace
 
-bool IsHttpToken(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text) {
-    if (!IsTokenChar(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
 
 Result<void> ValidateFrontProxyHeaderNames(const FrontProxyHeaderNames& names) {
   const std::array<std::pair<std::string_view, const std::string*>, 3> singles = {{
@@ -80,11 +68,11 @@ Result<void> ValidateFrontProxyHeaderNames(const FrontProxyHeaderNames& names) {
       {"--upstream-uid-header", &names.uid_header},
   }};
   for (const auto& [flag, value] : singles) {
-    if (!IsHttpToken(*value)) {
+    if (!ValidHeaderFieldName(*value)) {
       return Error{std::string(flag) + ": " + GoQuote(*value) + " is not a valid HTTP header name"};
     }
   }
-  if (!IsHttpToken(names.extra_header_prefix)) {
+  if (!ValidHeaderFieldName(names.extra_header_prefix)) {
     return Error{"--upstream-extra-header-prefix: " + GoQuote(names.extra_header_prefix) +
                  " is not a valid HTTP header name"};
   }
@@ -114,7 +102,7 @@ std::string EscapeExtraKey(std::string_view key) {
     const auto c = static_cast<unsigned char>(ch);
     // Upper case is escaped because the reader lower-cases the name before decoding; '%' because
     // it must decode as itself.
-    const bool keep = IsTokenChar(c) && c != '%' && !(c >= 'A' && c <= 'Z');
+    const bool keep = IsTokenByte(static_cast<char>(c)) && c != '%' && !(c >= 'A' && c <= 'Z');
     if (keep) {
       out.push_back(ch);
     } else {

@@ -93,9 +93,6 @@ std::string EscapeExtraKey(std::string_view key);
 // them.
 Result<HeaderList> IdentityHeaders(const UserInfo& user, const IdentityHeaderOptions& options);
 
-// An HTTP token (RFC 9110 §5.6.2): the characters a header name may hold; empty is not a token.
-bool IsHttpToken(std::string_view text);
-
 }  // namespace kauth::proxy
 
 #endif  // KAUTH_PROXY_IDENTITY_HEADERS_H_

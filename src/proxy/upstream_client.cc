@@ -635,27 +635,6 @@ bool SameName(std::string_view a, std::string_view b) {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-// RFC 9110 tchar, as a table: every forwarded header name is checked, byte by byte, on every
-// request.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
-    table[static_cast<unsigned char>(c)] = true;
-  }
-  return table;
-}();
-
-bool IsToken(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text) {
-    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
-}
-
 bool IsValidTarget(std::string_view target) {
   return !target.empty() && std::none_of(target.begin(), target.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);
@@ -875,7 +854,7 @@ class UpstreamClientImpl final : public UpstreamClient {
   // The request line and headers, ready to write. Error (kBroken) for a method, target or
   // header that would break the request's framing, as Go's Transport refuses them.
   Result<std::string> RequestHead(const UpstreamRequest& request) const {
-    if (!IsToken(request.method)) {
+    if (!ValidHeaderFieldName(request.method)) {
       return Error{"net/http: invalid method \"" + request.method + "\""};
     }
     if (!IsValidTarget(request.target)) return Error{"net/http: invalid request target"};
@@ -892,7 +871,7 @@ class UpstreamClientImpl final : public UpstreamClient {
         request.method.size() + target.size() + url_.host_header.size() + token_.size() + 128;
     for (const auto& [name, value] : request.headers) {
       if (!forwarded(name)) continue;
-      if (!IsToken(name)) return Error{"net/http: invalid header field name \"" + name + "\""};
+      if (!ValidHeaderFieldName(name)) return Error{"net/http: invalid header field name \"" + name + "\""};
       // The value is not repeated: it may be a credential.
       if (!ValidHeaderFieldValue(value)) {
         return Error{"net/http: invalid header field value for \"" + name + "\""};

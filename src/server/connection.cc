@@ -29,6 +29,7 @@
 #include "core/strings.h"
 #include "http/body.h"
 #include "http/byte_stream.h"
+#include "http/http1_head.h"
 #include "log/log.h"
 #include "server/go_http1.h"
 #include "server/handler_call.h"
@@ -124,6 +125,27 @@ class RequestParser final : public bhttp::basic_parser<true> {
  public:
   explicit RequestParser(http::ServerRequest& request_out) : request(request_out) {}
 
+  // A head the fast parser read (http/http1_head.h): Beast's parser saw none of it, and the
+  // request has no body.
+  void TakeSimpleHead(const http::Http1Head& head) {
+    simple_ = true;
+    simple_keep_alive_ = head.persistent;
+    OnRequestLine(head.method, head.target, head.version);
+    for (const http::Http1Field& field : head.Fields()) {
+      const std::string_view kept = request.AddHeader(field.name, field.value);
+      // Transfer-Encoding never gets here: the fast parser leaves it to Beast.
+      if (field.name.size() == 4 && EqualsIgnoreCase(field.name, "Host")) {
+        ++hosts;
+        host = kept;
+      } else if (field.name.size() == 6 && expect.empty() &&
+                 EqualsIgnoreCase(field.name, "Expect")) {
+        expect = kept;
+      }
+    }
+  }
+  bool message_done() const { return simple_ || is_done(); }
+  bool persistent() const { return simple_ ? simple_keep_alive_ : keep_alive(); }
+
   http::ServerRequest& request;
   std::string method;
   // OriginFormTarget of the target as sent: checked after the whole head parsed, as Go does,
@@ -152,13 +174,22 @@ class RequestParser final : public bhttp::basic_parser<true> {
 
   bool header_done_ = false;
   std::size_t overhead_ = 0;
+  bool simple_ = false;
+  bool simple_keep_alive_ = false;
+
+  void OnRequestLine(std::string_view method_text, std::string_view target_text,
+                     unsigned version_number) {
+    method.assign(method_text.data(), method_text.size());
+    target = OriginFormTarget(method, target_text);
+    version = version_number;
+  }
 
   void on_request_impl(bhttp::verb /*verb*/, beast::string_view method_text,
                        beast::string_view target_text, int version_number,
                        beast::error_code& /*ec*/) override {
-    method.assign(method_text.data(), method_text.size());
-    target = OriginFormTarget(method, std::string_view(target_text.data(), target_text.size()));
-    version = static_cast<unsigned>(version_number);
+    OnRequestLine(std::string_view(method_text.data(), method_text.size()),
+                  std::string_view(target_text.data(), target_text.size()),
+                  static_cast<unsigned>(version_number));
   }
   void on_response_impl(int /*code*/, beast::string_view /*reason*/, int /*version*/,
                         beast::error_code& /*ec*/) override {}
@@ -297,6 +328,21 @@ class Http1Connection final : public Connection,
   beast::error_code Timed(beast::error_code ec) const {
     if (ec == asio::error::operation_aborted && timed_out_) return beast::error::timeout;
     return ec;
+  }
+
+  // The common request head, whole in the buffer and without a body, read by the fast parser
+  // and dropped from the buffer. False leaves the buffer as it was, for Beast to parse.
+  bool ParseSimpleHead(RequestParser& parser, std::size_t header_limit) {
+    const asio::const_buffer pending = buffer_.data();
+    const std::string_view bytes(static_cast<const char*>(pending.data()), pending.size());
+    http::Http1Head head;
+    if (!http::ParseRequestHead(bytes, header_limit, head) ||
+        head.content_length.value_or(0) != 0) {
+      return false;
+    }
+    parser.TakeSimpleHead(head);
+    buffer_.consume(head.size);
+    return true;
   }
 
   // Feeds what is buffered to the parser and drops what it used.
@@ -470,14 +516,15 @@ class Http1Connection final : public Connection,
       // The parser fills the request's headers as it goes.
       http::ServerRequest request;
       RequestParser parser(request);
-      parser.header_limit(static_cast<std::uint32_t>(
-          std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX)));
+      const auto header_limit = static_cast<std::uint32_t>(
+          std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX));
+      parser.header_limit(header_limit);
       // Bodies stream to the handler, which applies its own limit (ServerRequest::ReadBody).
       parser.body_limit(boost::none);
       parser.overhead_limit = env_.options.max_header_bytes;
-      {
-        // The head usually came whole with the first read: it is parsed here, and only a head that
-        // needs more reads costs ReadHeader's coroutine.
+      // The head usually came whole with the first read: the fast parser reads the common ones,
+      // Beast the rest, and only a head that needs more reads costs ReadHeader's coroutine.
+      if (!ParseSimpleHead(parser, header_limit)) {
         beast::error_code ec = bhttp::error::need_more;
         if (buffer_.size() != 0) ec = ParseBuffered(parser);
         if (ec == bhttp::error::need_more) {
@@ -528,9 +575,9 @@ class Http1Connection final : public Connection,
       // alone, and an unauthenticated client never gets "100 Continue" or has its body read
       // beyond the bounded drain below.
       std::optional<BodyReader> body;
-      if (!parser.is_done()) body.emplace(*this, parser, expects_continue && version >= 11);
+      if (!parser.message_done()) body.emplace(*this, parser, expects_continue && version >= 11);
 
-      const bool client_keeps_alive = parser.keep_alive();
+      const bool client_keeps_alive = parser.persistent();
       request.set_method(method);
       request.SetTarget(std::move(*parser.target));
       if (body) request.set_body_source(&*body);

@@ -20,31 +20,6 @@ constexpr bool IsHexDigit(char c) {
   return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// RFC 7230 tchar.
-constexpr bool IsTokenChar(char c) {
-  if (IsAsciiAlpha(c) || IsAsciiDigit(c)) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The bytes httpguts accepts in a Host header: unreserved, sub-delims, '%', ':' and brackets.
 constexpr bool IsHostByte(char c) {
   if (IsAsciiAlpha(c) || IsAsciiDigit(c)) return true;
@@ -84,7 +59,6 @@ constexpr ByteTable MakeByteTable(bool (*predicate)(char)) {
   }
   return table;
 }
-constexpr ByteTable kTokenChars = MakeByteTable(IsTokenChar);
 constexpr ByteTable kHostBytes = MakeByteTable(IsHostByte);
 
 bool InTable(const ByteTable& table, std::string_view text) {
@@ -241,10 +215,6 @@ std::string ReasonPhrase(unsigned code) {
 }
 
 bool ValidHostHeader(std::string_view host) { return InTable(kHostBytes, host); }
-
-bool ValidHeaderFieldName(std::string_view name) {
-  return !name.empty() && InTable(kTokenChars, name);
-}
 
 bool HeaderHasToken(std::string_view value, std::string_view token) {
   if (token.empty() || token.size() > value.size()) return false;

@@ -40,9 +40,7 @@ std::string ReasonPhrase(unsigned code);
 
 // httpguts.ValidHostHeader: only bytes valid somewhere in a URI host and port.
 bool ValidHostHeader(std::string_view host);
-// httpguts.ValidHeaderFieldName: a non-empty RFC 7230 token.
-bool ValidHeaderFieldName(std::string_view name);
-// httpguts.ValidHeaderFieldValue is in core/strings.h.
+// httpguts.ValidHeaderFieldName and ValidHeaderFieldValue are in core/strings.h.
 
 // Go's hasToken: whether the comma-separated header value contains `token`, ASCII
 // case-insensitively (e.g. "100-continue" in Expect).

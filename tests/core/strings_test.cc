@@ -62,6 +62,9 @@ TEST(StringsTest, HeaderFieldValuesRejectControlBytesButTab) {
   EXPECT_FALSE(ValidHeaderFieldValue("a\x01"));
   EXPECT_FALSE(ValidHeaderFieldValue("a\x7f"));
   EXPECT_FALSE(ValidHeaderFieldValue("a\r\nb"));
+  EXPECT_EQ(HeaderFieldValueLength(""), 0u);
+  EXPECT_EQ(HeaderFieldValueLength("Bearer abc\r\nHost: x\r\n"), 10u);
+  EXPECT_EQ(HeaderFieldValueLength("a\tb c\x80\xff"), 7u);
 }
 
 // The check runs eight bytes at a time: every byte value, at every position of a word and of
@@ -82,6 +85,16 @@ TEST(StringsTest, HeaderFieldValueCheckAgreesWithTheByteRuleEverywhere) {
         high[at] = static_cast<char>(byte);
         ASSERT_EQ(ValidHeaderFieldValue(high), valid_byte(byte))
             << "high, length " << length << ", byte " << byte << " at " << at;
+        // The scan for the first invalid byte: here, or nowhere. A second invalid byte after it
+        // must not be the one found.
+        const std::size_t first_invalid = valid_byte(byte) ? length : at;
+        ASSERT_EQ(HeaderFieldValueLength(value), first_invalid) << length << " " << byte << " " << at;
+        ASSERT_EQ(HeaderFieldValueLength(high), first_invalid) << length << " " << byte << " " << at;
+        if (at + 1 < length) {
+          value[length - 1] = '\r';
+          ASSERT_EQ(HeaderFieldValueLength(value), valid_byte(byte) ? length - 1 : at)
+              << length << " " << byte << " " << at;
+        }
       }
     }
   }
@@ -122,6 +135,28 @@ TEST(StringsTest, LoadUpTo8SeesEveryByte) {
       changed[at] = 'z';
       EXPECT_NE(LoadUpTo8(changed.data(), n), LoadUpTo8(text.data(), n)) << n << " " << at;
     }
+  }
+}
+
+TEST(StringsTest, HeaderFieldNamesAreTokens) {
+  EXPECT_TRUE(ValidHeaderFieldName("X-Forwarded-For"));
+  EXPECT_TRUE(ValidHeaderFieldName("a!#$%&'*+-.^_`|~9"));
+  EXPECT_FALSE(ValidHeaderFieldName(""));
+  EXPECT_FALSE(ValidHeaderFieldName("Bad Name"));
+  EXPECT_FALSE(ValidHeaderFieldName("a:b"));
+  EXPECT_FALSE(ValidHeaderFieldName("(x)"));
+}
+
+// Every byte, against httpguts' table (RFC 9110 tchar).
+TEST(StringsTest, TokenBytesMatchHttpgutsForEveryByte) {
+  constexpr std::string_view kTokenPunctuation = "!#$%&'*+-.^_`|~";
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    const bool alphanumeric =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    const bool token = alphanumeric || kTokenPunctuation.find(c) != std::string_view::npos;
+    EXPECT_EQ(IsTokenByte(c), token) << byte;
+    EXPECT_EQ(ValidHeaderFieldName(std::string("a") + c + "z"), token) << byte;
   }
 }
 
