@@ -4,8 +4,10 @@
 //
 // Besides the sanitizers it checks that
 //   - what is accepted does not depend on how the bytes arrive: delivered at once or in reads
-//     of random sizes, the head is complete in both or neither, with the same status, fields
-//     and length, and the body is complete in both or neither, with the same bytes;
+//     of random sizes, the head is complete in both or neither, with the same status, fields,
+//     length and keep-alive, and the body is complete in both or neither, with the same bytes.
+//     Delivered at once, a small whole response is read by the fast head parser; in pieces, by
+//     Beast's: this also compares the two;
 //   - a final head has a final status (101 or 200..999), field names are non-empty tokens and no
 //     name or value holds CR, LF or NUL (the server writes them into its own response head);
 //   - the head alone, cut where the reader stopped, parses to the same head;
@@ -23,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/strings.h"
@@ -40,6 +43,7 @@ void Check(bool ok) {
 
 struct Outcome {
   bool head_done = false;
+  bool keep_alive = false;
   std::optional<std::string> head_error;
   std::size_t head_bytes = 0;
   unsigned status = 0;
@@ -130,9 +134,23 @@ Outcome Run(std::string_view wire, bool head_request, std::uint8_t seed) {
     read();
   }
   out.head_done = true;
+  if (reader.whole()) {
+    // The fast parser read the response, body and all.
+    kauth::proxy::WholeResponse whole = reader.TakeWhole();
+    Check(out.head_bytes >= whole.body.size());
+    out.head_bytes -= whole.body.size();
+    out.status = whole.status;
+    out.fields = std::move(whole.fields);
+    out.content_length = whole.body.size();
+    out.keep_alive = whole.keep_alive;
+    out.body = std::move(whole.body);
+    out.body_done = true;
+    return out;
+  }
   const std::unique_ptr<ResponseParser> parser = reader.TakeParser();
   out.status = parser->status;
   out.fields = parser->fields;
+  out.keep_alive = parser->keep_alive();
   if (const boost::optional<std::uint64_t> length = parser->content_length()) {
     out.content_length = *length;
   }
@@ -187,7 +205,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Check(whole.head_done == split.head_done);
   if (whole.head_done) {
     Check(whole.head_bytes == split.head_bytes && whole.status == split.status &&
-          whole.fields == split.fields && whole.content_length == split.content_length);
+          whole.fields == split.fields && whole.content_length == split.content_length &&
+          whole.keep_alive == split.keep_alive);
     Check(whole.body_done == split.body_done);
     if (whole.body_done) Check(whole.body == split.body);
   }

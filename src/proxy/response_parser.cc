@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "http/http1_head.h"
+
 namespace kauth::proxy {
 
 namespace bhttp = boost::beast::http;
@@ -59,11 +61,43 @@ void ResponseParser::on_finish_impl(error_code& /*ec*/) {}
 ResponseHeadReader::ResponseHeadReader(bool head_request)
     : head_request_(head_request), parser_(std::make_unique<ResponseParser>(head_request)) {}
 
+std::optional<std::size_t> ResponseHeadReader::PutWhole(std::string_view bytes) {
+  http::Http1Head head;
+  if (head_request_ || !http::ParseResponseHead(bytes, kMaxResponseHeadBytes, head)) {
+    return std::nullopt;
+  }
+  // Interim, bodiless by status (whatever Content-Length says), framed otherwise, large, or
+  // not all here: Beast's.
+  const unsigned status = head.status;
+  if (status < 200 || status == 204 || status == 304 || !head.content_length ||
+      *head.content_length > kMaxWholeBodyBytes ||
+      *head.content_length > bytes.size() - head.size) {
+    return std::nullopt;
+  }
+  const auto length = static_cast<std::size_t>(*head.content_length);
+  WholeResponse& whole = whole_.emplace();
+  whole.status = status;
+  whole.keep_alive = head.persistent;
+  whole.fields.reserve(head.field_count);
+  for (const http::Http1Field& field : head.Fields()) {
+    whole.fields.emplace_back(std::string(field.name), std::string(field.value));
+  }
+  whole.body.assign(bytes.data() + head.size, length);
+  done_ = true;
+  return head.size + length;
+}
+
 Result<std::size_t> ResponseHeadReader::Put(std::string_view bytes) {
   std::size_t used = 0;
   while (!done_ && used < bytes.size()) {
+    const std::string_view rest = bytes.substr(used);
+    if (parser_fresh_) {
+      if (const std::optional<std::size_t> whole = PutWhole(rest)) return used + *whole;
+    }
     boost::system::error_code ec;
-    used += parser_->put(boost::asio::const_buffer(bytes.data() + used, bytes.size() - used), ec);
+    const std::size_t parsed = parser_->put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
+    used += parsed;
+    if (parsed > 0) parser_fresh_ = false;
     if (ec == bhttp::error::need_more) break;
     if (ec) return Error{"net/http: malformed HTTP response: " + ec.message()};
     // Beast stops after a complete head (the parser is not eager), so the body's bytes stay
@@ -86,12 +120,18 @@ Result<std::size_t> ResponseHeadReader::Put(std::string_view bytes) {
       return Error{"net/http: too many 1xx informational responses"};
     }
     parser_ = std::make_unique<ResponseParser>(head_request_);
+    parser_fresh_ = true;
   }
   return used;
 }
 
+WholeResponse ResponseHeadReader::TakeWhole() {
+  assert(whole_);
+  return std::move(*whole_);
+}
+
 std::unique_ptr<ResponseParser> ResponseHeadReader::TakeParser() {
-  assert(done_);
+  assert(done_ && !whole_);
   return std::move(parser_);
 }
 

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,20 @@ inline constexpr std::uint32_t kMaxResponseHeadBytes = 1 << 20;
 
 // Go's Transport gives up after this many interim (1xx) responses to one request.
 inline constexpr int kMaxInterimResponses = 5;
+
+// A body up to this size that arrived whole with its head is handed over as one string, and its
+// connection goes back to the pool at once; a larger one streams.
+inline constexpr std::size_t kMaxWholeBodyBytes = 64 * 1024;
+
+// A final response read whole by the fast head parser (http/http1_head.h): a Content-Length
+// body of at most kMaxWholeBodyBytes, all of it received with the head.
+struct WholeResponse {
+  unsigned status = 0;
+  HeaderList fields;
+  std::string body;
+  // The response lets its connection carry the next one.
+  bool keep_alive = false;
+};
 
 // Beast's own message type keeps field offsets in 16 bits and throws on a value over 64 KiB, so
 // the fields go into plain strings; body bytes go to `piece`, which the body's reader empties
@@ -64,6 +79,11 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
 // Reads response heads from the bytes an upstream sends after a request, skipping interim 1xx
 // answers (other than 101) until the final head.
+//
+// The common final response, a small Content-Length body that came with its head, is read by
+// the fast head parser, body and all (whole()); everything else by Beast's parser (TakeParser()).
+// Which one reads a response changes nothing a caller sees: fuzz/upstream_response_fuzz.cc
+// checks that bytes delivered at once and in pieces give the same response.
 class ResponseHeadReader {
  public:
   explicit ResponseHeadReader(bool head_request);
@@ -71,7 +91,7 @@ class ResponseHeadReader {
   // Parses what it can of `bytes`: everything received and not yet used (the caller drops the
   // used prefix and appends what it reads next). Returns how many bytes it used, possibly fewer
   // than given (or none) while a head is incomplete; once done() it uses nothing more, leaving
-  // the body's bytes to the caller.
+  // the body's bytes to the caller, except for a whole() response, whose body it used too.
   // Errors, after which the reader must not be used again:
   //   net/http: malformed HTTP response: <Beast's reason>
   //   net/http: malformed HTTP status code "<three digits>"   (below 100, e.g. "010")
@@ -81,13 +101,25 @@ class ResponseHeadReader {
   // The final response's head was parsed: its status is 101 or 200..999.
   bool done() const { return done_; }
 
+  // The final response was read whole, body included: TakeWhole(), not TakeParser().
+  bool whole() const { return whole_.has_value(); }
+  // Requires whole().
+  WholeResponse TakeWhole();
+
   // The final response's parser, with its status and fields, positioned at its body.
-  // Requires done().
+  // Requires done() and !whole().
   std::unique_ptr<ResponseParser> TakeParser();
 
  private:
+  // The fast parser's reading of `bytes`, when they start with a whole response it takes.
+  std::optional<std::size_t> PutWhole(std::string_view bytes);
+
   bool head_request_;
   std::unique_ptr<ResponseParser> parser_;
+  // Beast's parser has used none of the current response's bytes: the fast parser may still
+  // read it.
+  bool parser_fresh_ = true;
+  std::optional<WholeResponse> whole_;
   int interim_ = 0;
   bool done_ = false;
 };

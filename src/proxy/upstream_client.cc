@@ -570,7 +570,7 @@ Result<std::optional<std::string>> TakeBufferedBody(Connection& connection,
   const boost::optional<std::uint64_t> declared = parser.content_length();
   const unsigned status = parser.status;
   if (head_request || status < 200 || status == 204 || status == 304 || !declared ||
-      *declared > kReadBytes || connection.buffer.size() < *declared) {
+      *declared > kMaxWholeBodyBytes || connection.buffer.size() < *declared) {
     return std::optional<std::string>();
   }
   parser.piece.clear();
@@ -677,6 +677,8 @@ struct Exchange {
   bool nothing_received = false;
   // With an error: writing the request head failed, so the upstream cannot have acted on it.
   bool head_unsent = false;
+  // Without an error, one of these: the response read whole, or the parser at its body.
+  std::optional<WholeResponse> whole;
   std::unique_ptr<ResponseParser> parser;
 };
 
@@ -714,6 +716,15 @@ class UpstreamClientImpl final : public UpstreamClient {
           continue;
         }
         co_return *exchange.error;
+      }
+      if (exchange.whole) {
+        WholeResponse& whole = *exchange.whole;
+        if (whole.keep_alive && connection->buffer.size() == 0) pool_->Put(std::move(connection));
+        UpstreamResponse response;
+        response.status = whole.status;
+        response.headers = ResponseHeaders(std::move(whole.fields), false);
+        response.body = std::make_shared<http::StringBody>(std::move(whole.body));
+        co_return response;
       }
       std::unique_ptr<ResponseParser> parser = std::move(exchange.parser);
       UpstreamResponse response;
@@ -1023,7 +1034,11 @@ class UpstreamClientImpl final : public UpstreamClient {
         co_return out;
       }
     }
-    out.parser = reader.TakeParser();
+    if (reader.whole()) {
+      out.whole = reader.TakeWhole();
+    } else {
+      out.parser = reader.TakeParser();
+    }
     co_return out;
   }
 
