@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "core/strings.h"
 
@@ -15,6 +16,10 @@ namespace {
 // once for each.
 constexpr std::size_t kTypicalHeaderLines = 16;
 constexpr std::size_t kFirstBlockBytes = 1024;
+// What a connection keeps between requests: enough for typical heads, bounded so that one large
+// head does not stay with an idle connection.
+constexpr std::size_t kKeptHeaderLines = 64;
+constexpr std::size_t kKeptBlockBytes = 8 * 1024;
 
 // EqualsIgnoreCase for header names, inlined: every lookup compares against every line, and
 // most lines differ in length or in their first bytes. Bytes that differ must be the same ASCII
@@ -62,7 +67,34 @@ std::optional<std::string> QueryUnescape(std::string_view text) {
 
 }  // namespace
 
+ServerRequest::ServerRequest(HeaderStorage storage)
+    : headers_(std::move(storage.lines)), first_block_(std::move(storage.block)) {
+  headers_.clear();
+  if (first_block_) {
+    first_block_bytes_ = block_bytes_ = free_bytes_ = storage.block_bytes;
+    free_ = first_block_.get();
+  }
+}
+
 ServerRequest::~ServerRequest() { ReleaseCertificates(); }
+
+ServerRequest::HeaderStorage ServerRequest::ReleaseHeaderStorage() {
+  HeaderStorage storage;
+  if (headers_.capacity() <= kKeptHeaderLines) {
+    storage.lines = std::move(headers_);
+    storage.lines.clear();
+  }
+  headers_ = {};
+  if (first_block_ && first_block_bytes_ <= kKeptBlockBytes) {
+    storage.block = std::move(first_block_);
+    storage.block_bytes = first_block_bytes_;
+  }
+  first_block_.reset();
+  more_blocks_.clear();
+  free_ = nullptr;
+  free_bytes_ = first_block_bytes_ = block_bytes_ = 0;
+  return storage;
+}
 
 void ServerRequest::ReleaseCertificates() {
   for (X509* cert : certificates_) X509_free(cert);
@@ -85,6 +117,7 @@ void ServerRequest::NewBlock(std::size_t size) {
   block_bytes_ = size;
   if (!first_block_) {
     first_block_ = std::move(block);
+    first_block_bytes_ = size;
   } else {
     more_blocks_.push_back(std::move(block));
   }

@@ -45,7 +45,22 @@ struct BodyReadResult {
 
 class ServerRequest final : public Request {
  public:
+  struct HeaderLine {
+    std::string_view name;
+    std::string_view value;
+  };
+
+  // The storage for header lines and bytes a finished request hands on to the next one on its
+  // connection, so that a keep-alive connection allocates for its first request's headers only.
+  struct HeaderStorage {
+    std::vector<HeaderLine> lines;  // empty; its capacity is what is kept
+    std::unique_ptr<char[]> block;
+    std::size_t block_bytes = 0;
+  };
+
   ServerRequest() = default;
+  // Stores its headers in `storage` as far as it goes.
+  explicit ServerRequest(HeaderStorage storage);
   ~ServerRequest() override;
   ServerRequest(const ServerRequest&) = delete;
   ServerRequest& operator=(const ServerRequest&) = delete;
@@ -53,6 +68,10 @@ class ServerRequest final : public Request {
   // Appends a header line; both are copied. Returns the copy of `value`, valid for the request's
   // lifetime.
   std::string_view AddHeader(std::string_view name, std::string_view value);
+
+  // Gives up the header storage for the connection's next request, unless it grew large; the
+  // request has no headers afterwards.
+  HeaderStorage ReleaseHeaderStorage();
 
   std::optional<std::string_view> Header(std::string_view name) const override;
   std::vector<std::string_view> HeaderValues(std::string_view name) const override;
@@ -111,11 +130,6 @@ class ServerRequest final : public Request {
   const std::string& remote_address() const { return remote_address_; }
 
  private:
-  struct HeaderLine {
-    std::string_view name;
-    std::string_view value;
-  };
-
   // Makes a block of `size` bytes the one AddHeader copies into.
   void NewBlock(std::size_t size);
   void ReleaseCertificates();
@@ -124,6 +138,7 @@ class ServerRequest final : public Request {
   // Storage for header bytes. The first block is kept apart: most requests need only one, and
   // the vector of further blocks then never allocates.
   std::unique_ptr<char[]> first_block_;
+  std::size_t first_block_bytes_ = 0;
   std::vector<std::unique_ptr<char[]>> more_blocks_;
   char* free_ = nullptr;         // in the newest block
   std::size_t free_bytes_ = 0;   // left in the newest block

@@ -495,6 +495,7 @@ class Http1Connection final : public Connection,
   // Serves requests until one ends the connection, and says how it ended. One coroutine for
   // them all: a frame per request would cost as much as parsing its head.
   asio::awaitable<Next> ServeRequests() {
+    http::ServerRequest::HeaderStorage header_storage;
     for (bool first = true;; first = false) {
       phase_ = Phase::kIdle;
       if (shutdown_requested_) co_return Next::kClose;
@@ -514,7 +515,7 @@ class Http1Connection final : public Connection,
       phase_ = Phase::kRequest;
 
       // The parser fills the request's headers as it goes.
-      http::ServerRequest request;
+      http::ServerRequest request(std::move(header_storage));
       RequestParser parser(request);
       const auto header_limit = static_cast<std::uint32_t>(
           std::min<std::size_t>(env_.options.max_header_bytes + kGoHeaderReadSlack, UINT32_MAX));
@@ -641,6 +642,7 @@ class Http1Connection final : public Connection,
       if (buffer_.capacity() > kRetainedBufferBytes && buffer_.size() <= kRetainedBufferBytes) {
         buffer_.shrink_to_fit();
       }
+      header_storage = request.ReleaseHeaderStorage();
     }
   }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kauth::http {
@@ -129,6 +130,42 @@ TEST(ServerRequestTest, DefaultsToPlainHttpWithoutCertificates) {
   EXPECT_TRUE(request.peer_certificates().empty());
   request.set_tls(true);
   EXPECT_TRUE(request.is_tls());
+}
+
+// A keep-alive connection hands each request's header storage to the next: the next request
+// starts empty and copies its headers into the same bytes.
+TEST(ServerRequestTest, HeaderStorageCarriesOverToTheNextRequest) {
+  ServerRequest first;
+  const std::string_view kept = first.AddHeader("Authorization", "Bearer first");
+  first.AddHeader("Host", "a");
+  ServerRequest::HeaderStorage storage = first.ReleaseHeaderStorage();
+  EXPECT_FALSE(first.Header("Host"));
+  ASSERT_NE(storage.block, nullptr);
+  EXPECT_GE(storage.lines.capacity(), 2u);
+  EXPECT_TRUE(storage.lines.empty());
+  const char* const bytes = storage.block.get();
+  // Where the first request's value was copied, relative to its block.
+  const std::ptrdiff_t value_offset = kept.data() - bytes;
+
+  ServerRequest second(std::move(storage));
+  EXPECT_FALSE(second.Header("Authorization"));
+  const std::string_view again = second.AddHeader("Authorization", "Bearer again");
+  EXPECT_EQ(again.data() - bytes, value_offset);
+  EXPECT_EQ(second.Header("authorization"), "Bearer again");
+  second.AddHeader("X-Big", std::string(5000, 'x'));  // a second block
+  EXPECT_EQ(second.Header("x-big")->size(), 5000u);
+  EXPECT_EQ(second.Header("Authorization"), "Bearer again");
+  EXPECT_EQ(second.ReleaseHeaderStorage().block.get(), bytes);
+}
+
+// A head that needed a large first block does not leave it with an idle connection.
+TEST(ServerRequestTest, LargeHeaderStorageIsNotKept) {
+  ServerRequest request;
+  request.AddHeader("X-Big", std::string(100 * 1024, 'x'));
+  EXPECT_EQ(request.ReleaseHeaderStorage().block, nullptr);
+  ServerRequest many;
+  for (int i = 0; i < 200; ++i) many.AddHeader("X-" + std::to_string(i), "v");
+  EXPECT_EQ(many.ReleaseHeaderStorage().lines.capacity(), 0u);
 }
 
 }  // namespace
