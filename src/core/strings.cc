@@ -230,13 +230,14 @@ bool ValidHeaderFieldName(std::string_view name) {
   // Names are short and almost always valid: no branch per byte, four lookups at a time.
   const auto* bytes = reinterpret_cast<const unsigned char*>(name.data());
   const auto& table = strings_internal::kTokenBytes;
-  bool valid = true;
+  unsigned tokens = 0;
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    valid &= table[bytes[i]] & table[bytes[i + 1]] & table[bytes[i + 2]] & table[bytes[i + 3]];
+    tokens += static_cast<unsigned>(table[bytes[i]]) + table[bytes[i + 1]] +
+              table[bytes[i + 2]] + table[bytes[i + 3]];
   }
-  for (; i < n; ++i) valid &= table[bytes[i]];
-  return valid;
+  for (; i < n; ++i) tokens += table[bytes[i]];
+  return tokens == n;
 }
 
 std::size_t HeaderFieldValueLength(std::string_view text) {

@@ -630,12 +630,14 @@ class Http1Connection final : public Connection,
         // The common answer, one buffer, is written here: WriteResponse and WriteAll would cost
         // two coroutine frames per request.
         BodyFraming framing;
-        const std::string bytes = ResponseHead(response, version, head_only, keep_alive, framing);
+        ResponseHead(response, version, head_only, keep_alive, framing, response_bytes_);
         SetDeadlineFrom(state.finished != Clock::time_point{} ? state.finished : Clock::now(),
                         env_.options.io_timeout);
-        const beast::error_code ec = co_await tls_.WriteAll(bytes);
+        const beast::error_code ec = co_await tls_.WriteAll(response_bytes_);
         ClearDeadline();
         written = !ec;
+        // Kept for the next answer unless a large body made it grow.
+        if (response_bytes_.capacity() > kRetainedBufferBytes) response_bytes_ = std::string();
       }
       if (!written) co_return Next::kDrop;
       if (!keep_alive) co_return close_kind;
@@ -868,8 +870,10 @@ class Http1Connection final : public Connection,
   // The bytes Go's server writes for `response` before any streamed body: its status line and
   // reason, the handler's headers, Date and Content-Length added, Connection as `keep_alive`
   // decides, then the body when it is in memory. `framing` says how a stream follows.
-  std::string ResponseHead(const http::ServerResponse& response, unsigned version, bool head_only,
-                           bool keep_alive, BodyFraming& framing) const {
+  // Writes the head into `head` (emptied first; its capacity is reused), followed by the body
+  // when it is inline.
+  void ResponseHead(const http::ServerResponse& response, unsigned version, bool head_only,
+                    bool keep_alive, BodyFraming& framing, std::string& head) const {
     // Literals as string_views: their lengths are known at compile time, not found by strlen.
     using namespace std::string_view_literals;
     unsigned status = response.status;
@@ -885,7 +889,7 @@ class Http1Connection final : public Connection,
     const bool inline_body = stream == nullptr && status != 204 && status != 304 && !head_only;
     std::size_t reserve = 160 + (inline_body ? response.body.size() : 0);
     for (const auto& [name, value] : response.headers) reserve += name.size() + value.size() + 4;
-    std::string head;
+    head.clear();
     head.reserve(reserve);
     head += version >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
     // Three digits, as checked above.
@@ -946,14 +950,14 @@ class Http1Connection final : public Connection,
     framing = BodyFraming{.streamed = stream != nullptr && body_allowed && !head_only,
                           .length = length,
                           .chunked = chunked};
-    return head;
   }
 
   // Writes `response` as Go's server would (see ResponseHead). False when the write failed.
   asio::awaitable<bool> WriteResponse(http::ServerResponse response, unsigned version,
                                       bool head_only, bool keep_alive) {
     BodyFraming framing;
-    std::string head = ResponseHead(response, version, head_only, keep_alive, framing);
+    std::string head;
+    ResponseHead(response, version, head_only, keep_alive, framing, head);
     if (!framing.streamed) co_return co_await WriteAll(head);
     http::BodySource& stream = *response.stream;
     if (framing.length) {
@@ -1078,6 +1082,8 @@ class Http1Connection final : public Connection,
   bool timed_out_ = false;  // the watchdog cancelled the operation in progress
   bool closed_ = false;
   beast::flat_buffer buffer_;
+  // The bytes of the common answer (head and inline body), reused from one answer to the next.
+  std::string response_bytes_;
   std::string remote_address_;
   std::vector<X509*> peer_chain_;  // owned references, leaf first
   Phase phase_ = Phase::kHandshake;
