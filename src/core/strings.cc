@@ -185,7 +185,9 @@ inline std::uint64_t InvalidHeaderFieldBytes(std::uint64_t word) {
   constexpr std::uint64_t kHighBits = 0x8080808080808080;
   constexpr std::uint64_t kLowBits = kOnes * 0x7f;
   // High bit set in each byte that is not zero.
-  const auto nonzero = [](std::uint64_t x) { return (((x & kLowBits) + kLowBits) | x) & kHighBits; };
+  const auto nonzero = [](std::uint64_t x) {
+    return (((x & kLowBits) + kLowBits) | x) & kHighBits;
+  };
   const std::uint64_t printable = ((word & kLowBits) + kOnes * (0x80 - 0x20)) & kHighBits;
   const std::uint64_t obs_text = word & kHighBits;  // 0x80 and up
   const std::uint64_t tab = ~nonzero(word ^ (kOnes * '\t')) & kHighBits;
@@ -233,8 +235,8 @@ bool ValidHeaderFieldName(std::string_view name) {
   unsigned tokens = 0;
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    tokens += static_cast<unsigned>(table[bytes[i]]) + table[bytes[i + 1]] +
-              table[bytes[i + 2]] + table[bytes[i + 3]];
+    tokens += static_cast<unsigned>(table[bytes[i]]) + table[bytes[i + 1]] + table[bytes[i + 2]] +
+              table[bytes[i + 3]];
   }
   for (; i < n; ++i) tokens += table[bytes[i]];
   return tokens == n;

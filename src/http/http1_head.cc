@@ -13,8 +13,9 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 // and reason phrases), from `p`: its CR, which a LF follows. nullptr when the line is not all
 // there, or ends otherwise (a stray control byte, a bare LF, a CR alone).
 const char* ValueLineEnd(const char* p, const char* end) {
-  const char* const stop = p + HeaderFieldValueLength(std::string_view(p, static_cast<std::size_t>(end - p)));
-  if (stop + 1 >= end || stop[0] != '\r' || stop[1] != '\n') return nullptr;
+  const char* const stop =
+      p + HeaderFieldValueLength(std::string_view(p, static_cast<std::size_t>(end - p)));
+  if (end - stop < 2 || stop[0] != '\r' || stop[1] != '\n') return nullptr;
   return stop;
 }
 
@@ -38,7 +39,8 @@ bool IsTargetByte(char c) {
   return byte > 0x20 && byte != 0x7f;
 }
 
-// 1 to 18 decimal digits, leading zeros allowed as Beast allows them; more could overflow.
+// 1 to 18 decimal digits, which always fit in 64 bits; leading zeros allowed, as Beast allows them.
+// Longer lengths are Beast's to check.
 bool ParseContentLength(std::string_view text, std::optional<std::uint64_t>& out) {
   if (text.empty() || text.size() > 18) return false;
   std::uint64_t value = 0;

@@ -12,6 +12,8 @@
 //   - a Connection value other than one "close" or "keep-alive" token;
 //   - a Content-Length other than one plain decimal of at most 18 digits, or given twice;
 //   - more than Http1Head::kMaxFields fields.
+// A declined head was scanned for nothing, and so is a whole head the caller cannot use this
+// way (a request with a body, a large or streamed response): the common heads pay for those.
 //
 // Pure functions; thread-safe. The views point into the parsed bytes.
 #ifndef KAUTH_HTTP_HTTP1_HEAD_H_

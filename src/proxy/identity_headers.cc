@@ -60,7 +60,6 @@ Names NamesFor(const IdentityHeaderOptions& options) {
 
 }  // namespace
 
-
 Result<void> ValidateFrontProxyHeaderNames(const FrontProxyHeaderNames& names) {
   const std::array<std::pair<std::string_view, const std::string*>, 3> singles = {{
       {"--upstream-username-header", &names.username_header},
@@ -102,7 +101,7 @@ std::string EscapeExtraKey(std::string_view key) {
     const auto c = static_cast<unsigned char>(ch);
     // Upper case is escaped because the reader lower-cases the name before decoding; '%' because
     // it must decode as itself.
-    const bool keep = IsTokenByte(static_cast<char>(c)) && c != '%' && !(c >= 'A' && c <= 'Z');
+    const bool keep = IsTokenByte(ch) && c != '%' && !(c >= 'A' && c <= 'Z');
     if (keep) {
       out.push_back(ch);
     } else {

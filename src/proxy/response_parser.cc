@@ -61,17 +61,20 @@ void ResponseParser::on_finish_impl(error_code& /*ec*/) {}
 ResponseHeadReader::ResponseHeadReader(bool head_request)
     : head_request_(head_request), parser_(std::make_unique<ResponseParser>(head_request)) {}
 
+bool BodyIsWhole(unsigned status, bool head_request, std::optional<std::uint64_t> content_length,
+                 std::size_t received) {
+  return !head_request && status >= 200 && status != 204 && status != 304 && content_length &&
+         *content_length <= kMaxWholeBodyBytes && *content_length <= received;
+}
+
 std::optional<std::size_t> ResponseHeadReader::PutWhole(std::string_view bytes) {
+  // A HEAD's answer has no body: Beast's (which is told so).
+  if (head_request_) return std::nullopt;
   http::Http1Head head;
-  if (head_request_ || !http::ParseResponseHead(bytes, kMaxResponseHeadBytes, head)) {
-    return std::nullopt;
-  }
-  // Interim, bodiless by status (whatever Content-Length says), framed otherwise, large, or
-  // not all here: Beast's.
+  if (!http::ParseResponseHead(bytes, kMaxResponseHeadBytes, head)) return std::nullopt;
+  // Interim, bodiless by status, framed otherwise, large, or not all here: Beast's.
   const unsigned status = head.status;
-  if (status < 200 || status == 204 || status == 304 || !head.content_length ||
-      *head.content_length > kMaxWholeBodyBytes ||
-      *head.content_length > bytes.size() - head.size) {
+  if (!BodyIsWhole(status, head_request_, head.content_length, bytes.size() - head.size)) {
     return std::nullopt;
   }
   const auto length = static_cast<std::size_t>(*head.content_length);
@@ -95,7 +98,8 @@ Result<std::size_t> ResponseHeadReader::Put(std::string_view bytes) {
       if (const std::optional<std::size_t> whole = PutWhole(rest)) return used + *whole;
     }
     boost::system::error_code ec;
-    const std::size_t parsed = parser_->put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
+    const std::size_t parsed =
+        parser_->put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
     used += parsed;
     if (parsed > 0) parser_fresh_ = false;
     if (ec == bhttp::error::need_more) break;

@@ -35,6 +35,12 @@ inline constexpr int kMaxInterimResponses = 5;
 // connection goes back to the pool at once; a larger one streams.
 inline constexpr std::size_t kMaxWholeBodyBytes = 64 * 1024;
 
+// Whether a response's body can be handed over whole: it has one (not a HEAD's, 1xx, 204 or
+// 304, whose Content-Length describes another response), it declares a length of at most
+// kMaxWholeBodyBytes, and the `received` bytes after the head hold all of it.
+bool BodyIsWhole(unsigned status, bool head_request, std::optional<std::uint64_t> content_length,
+                 std::size_t received);
+
 // A final response read whole by the fast head parser (http/http1_head.h): a Content-Length
 // body of at most kMaxWholeBodyBytes, all of it received with the head.
 struct WholeResponse {

@@ -34,8 +34,8 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -565,12 +565,12 @@ class ResponseBody final : public http::BodySource {
 // go back to the pool at once. nullopt when the body is not all there, is large, or has no
 // Content-Length; also for a response that has no body whatever its headers say (a HEAD's,
 // 1xx, 204, 304), whose Content-Length describes another response.
-Result<std::optional<std::string>> TakeBufferedBody(Connection& connection,
-                                                    ResponseParser& parser, bool head_request) {
+Result<std::optional<std::string>> TakeBufferedBody(Connection& connection, ResponseParser& parser,
+                                                    bool head_request) {
   const boost::optional<std::uint64_t> declared = parser.content_length();
-  const unsigned status = parser.status;
-  if (head_request || status < 200 || status == 204 || status == 304 || !declared ||
-      *declared > kMaxWholeBodyBytes || connection.buffer.size() < *declared) {
+  if (!BodyIsWhole(parser.status, head_request,
+                   declared ? std::optional<std::uint64_t>(*declared) : std::nullopt,
+                   connection.buffer.size())) {
     return std::optional<std::string>();
   }
   parser.piece.clear();
@@ -882,7 +882,8 @@ class UpstreamClientImpl final : public UpstreamClient {
         request.method.size() + target.size() + url_.host_header.size() + token_.size() + 128;
     for (const auto& [name, value] : request.headers) {
       if (!forwarded(name)) continue;
-      if (!ValidHeaderFieldName(name)) return Error{"net/http: invalid header field name \"" + name + "\""};
+      if (!ValidHeaderFieldName(name))
+        return Error{"net/http: invalid header field name \"" + name + "\""};
       // The value is not repeated: it may be a credential.
       if (!ValidHeaderFieldValue(value)) {
         return Error{"net/http: invalid header field value for \"" + name + "\""};

@@ -88,8 +88,10 @@ TEST(StringsTest, HeaderFieldValueCheckAgreesWithTheByteRuleEverywhere) {
         // The scan for the first invalid byte: here, or nowhere. A second invalid byte after it
         // must not be the one found.
         const std::size_t first_invalid = valid_byte(byte) ? length : at;
-        ASSERT_EQ(HeaderFieldValueLength(value), first_invalid) << length << " " << byte << " " << at;
-        ASSERT_EQ(HeaderFieldValueLength(high), first_invalid) << length << " " << byte << " " << at;
+        ASSERT_EQ(HeaderFieldValueLength(value), first_invalid)
+            << length << " " << byte << " " << at;
+        ASSERT_EQ(HeaderFieldValueLength(high), first_invalid)
+            << length << " " << byte << " " << at;
         if (at + 1 < length) {
           value[length - 1] = '\r';
           ASSERT_EQ(HeaderFieldValueLength(value), valid_byte(byte) ? length - 1 : at)

@@ -50,9 +50,8 @@ TEST(Http1HeadTest, ReadsACommonResponseHead) {
   EXPECT_EQ(head.content_length, 3u);
   EXPECT_TRUE(head.persistent);
   EXPECT_EQ(head.size, bytes.size() - 3);
-  EXPECT_EQ(FieldsOf(head), (Fields{{"Server", "nginx"},
-                                    {"Content-Length", "3"},
-                                    {"Connection", "keep-alive"}}));
+  EXPECT_EQ(FieldsOf(head),
+            (Fields{{"Server", "nginx"}, {"Content-Length", "3"}, {"Connection", "keep-alive"}}));
 }
 
 // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive". Beast's
@@ -64,9 +63,9 @@ TEST(Http1HeadTest, PersistenceFollowsVersionAndConnection) {
     bool persistent;
   };
   const Case cases[] = {
-      {"HTTP/1.1", nullptr, true},     {"HTTP/1.1", "close", false},
-      {"HTTP/1.1", "Close", false},    {"HTTP/1.1", "keep-alive", true},
-      {"HTTP/1.0", nullptr, false},    {"HTTP/1.0", "Keep-Alive", true},
+      {"HTTP/1.1", nullptr, true},  {"HTTP/1.1", "close", false},
+      {"HTTP/1.1", "Close", false}, {"HTTP/1.1", "keep-alive", true},
+      {"HTTP/1.0", nullptr, false}, {"HTTP/1.0", "Keep-Alive", true},
       {"HTTP/1.0", "close", false},
   };
   for (const Case& c : cases) {
@@ -79,11 +78,11 @@ TEST(Http1HeadTest, PersistenceFollowsVersionAndConnection) {
     EXPECT_EQ(head.version, std::string(c.version) == "HTTP/1.1" ? 11u : 10u);
   }
   Http1Head head;
-  ASSERT_TRUE(ParseRequestHead("GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
-                               kLimit, head));
+  ASSERT_TRUE(ParseRequestHead(
+      "GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n", kLimit, head));
   EXPECT_TRUE(head.persistent);
-  ASSERT_TRUE(ParseRequestHead("GET / HTTP/1.1\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
-                               kLimit, head));
+  ASSERT_TRUE(ParseRequestHead(
+      "GET / HTTP/1.1\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n", kLimit, head));
   EXPECT_FALSE(head.persistent);
 }
 
@@ -91,7 +90,8 @@ TEST(Http1HeadTest, ReadsContentLength) {
   const std::pair<const char*, std::uint64_t> cases[] = {
       {"0", 0}, {"42", 42}, {"007", 7}, {"999999999999999999", 999999999999999999ull}};
   for (const auto& [text, value] : cases) {
-    const std::string bytes = std::string("POST / HTTP/1.1\r\nContent-Length: ") + text + "\r\n\r\n";
+    const std::string bytes =
+        std::string("POST / HTTP/1.1\r\nContent-Length: ") + text + "\r\n\r\n";
     Http1Head head;
     ASSERT_TRUE(ParseRequestHead(bytes, kLimit, head)) << text;
     EXPECT_EQ(head.content_length, value) << text;
@@ -126,8 +126,8 @@ TEST(Http1HeadTest, DeclinesWhatBeastMustDecide) {
       "GET / HTTP/1.1\r\n: a\r\n\r\n",          // empty name
       "GET / HTTP/1.1\r\nX(: a\r\n\r\n",        // name not a token
       "GET / HTTP/1.1\r\nNoColon\r\n\r\n",
-      "GET / HTTP/1.1\r\nX: a\x01\r\n\r\n",     // control byte in a value
-      "GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n",     // DEL in a value
+      "GET / HTTP/1.1\r\nX: a\x01\r\n\r\n",  // control byte in a value
+      "GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n",  // DEL in a value
       "GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
       "GET / HTTP/1.1\r\nupgrade: websocket\r\n\r\n",
       "GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
@@ -139,10 +139,10 @@ TEST(Http1HeadTest, DeclinesWhatBeastMustDecide) {
       "GET / HTTP/1.1\r\nContent-Length: +1\r\n\r\n",
       "GET / HTTP/1.1\r\nContent-Length: \r\n\r\n",
       "GET / HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\n",
-      "GET  / HTTP/1.1\r\n\r\n",                // empty target
+      "GET  / HTTP/1.1\r\n\r\n",  // empty target
       "GET /\x7f HTTP/1.1\r\n\r\n",
       "GET /\ta HTTP/1.1\r\n\r\n",
-      "G(T / HTTP/1.1\r\n\r\n",                 // method not a token
+      "G(T / HTTP/1.1\r\n\r\n",  // method not a token
       " / HTTP/1.1\r\n\r\n",
       "GET / HTTP/1.1 \r\n\r\n",
       "GET / HTTP/1.2\r\n\r\n",
@@ -178,7 +178,8 @@ TEST(Http1HeadTest, DeclinesAHeadLongerThanTheLimit) {
 
 TEST(Http1HeadTest, DeclinesMoreFieldsThanItHasRoomFor) {
   std::string bytes = "GET / HTTP/1.1\r\n";
-  for (std::size_t i = 0; i < Http1Head::kMaxFields; ++i) bytes += "X-" + std::to_string(i) + ": v\r\n";
+  for (std::size_t i = 0; i < Http1Head::kMaxFields; ++i)
+    bytes += "X-" + std::to_string(i) + ": v\r\n";
   Http1Head head;
   ASSERT_TRUE(ParseRequestHead(bytes + "\r\n", kLimit, head));
   EXPECT_EQ(head.field_count, Http1Head::kMaxFields);

@@ -551,6 +551,54 @@ TEST_F(HttpsServerTest, HeadSentInPiecesReachesTheHandlerWhole) {
   EXPECT_NE(ResponseBody(client->ReadResponse()).find("path=/next\n"), std::string::npos);
 }
 
+// The fast head parser (http/http1_head.h) reads a head that arrives whole; Beast reads one
+// that arrives in pieces. Every fact the server acts on must come out the same either way:
+// Host (missing, repeated, malformed), Expect, version and Connection, Content-Length: 0,
+// CONNECT and asterisk targets, obs-text in values.
+TEST_F(HttpsServerTest, WholeAndPiecewiseHeadsGetTheSameAnswer) {
+  Start();
+  const char* const requests[] = {
+      "GET /a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+      "GET /a HTTP/1.1\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost: a b\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost: x\r\nExpect:\r\nExpect: teapot\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n",
+      "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+      "GET /a HTTP/1.0\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+      "GET abc HTTP/1.1\r\nHost: x\r\n\r\n",
+      "CONNECT x:443 HTTP/1.1\r\n\r\n",
+      "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHOST: x\r\nX-Echo: \x80\xff\r\n\r\n",
+  };
+  // What differs from one connection to the next: the date, the audit ID, the client's port.
+  const auto comparable = [](std::string response) {
+    for (const std::string_view field : {"Date: ", "Audit-Id: ", "audit=", "remote="}) {
+      const std::size_t at = response.find(field);
+      if (at == std::string::npos) continue;
+      const std::size_t end = response.find('\n', at);
+      response.erase(at, end == std::string::npos ? std::string::npos : end - at);
+    }
+    return response;
+  };
+  for (const std::string request : requests) {
+    std::unique_ptr<TlsClient> whole = Connect();
+    ASSERT_NE(whole, nullptr);
+    ASSERT_TRUE(whole->Write(request));
+    const std::string at_once = whole->ReadResponse(5s);
+    std::unique_ptr<TlsClient> pieces = Connect();
+    ASSERT_NE(pieces, nullptr);
+    ASSERT_TRUE(pieces->Write(request.substr(0, 1)));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(pieces->Write(request.substr(1)));
+    const std::string piecewise = pieces->ReadResponse(5s);
+    ASSERT_FALSE(at_once.empty()) << request;
+    EXPECT_EQ(comparable(at_once), comparable(piecewise)) << request;
+  }
+}
+
 TEST_F(HttpsServerTest, AbsoluteFormTargetIsServedAsItsPath) {
   Start();
   const std::string response =
