@@ -31,4 +31,16 @@ http::Status UnsupportedMediaTypeStatus(std::string_view accepted) {
               std::string(accepted)};
 }
 
+std::optional<http::ServerResponse> BodyReadFailure(const http::ServerRequest& request,
+                                                    const http::BodyReadResult& body) {
+  std::optional<http::ServerResponse> failed;
+  if (body.outcome == http::BodyReadResult::Outcome::kTooLarge) {
+    failed = http::StatusResponse(request, http::EntityTooLargeStatus(request.body_limit()));
+  } else if (body.outcome == http::BodyReadResult::Outcome::kBroken) {
+    failed = http::StatusResponse(request, http::BadRequestStatus(body.error));
+  }
+  if (failed) failed->close_connection = true;
+  return failed;
+}
+
 }  // namespace kauth::api

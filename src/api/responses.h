@@ -3,6 +3,7 @@
 #ifndef KAUTH_API_RESPONSES_H_
 #define KAUTH_API_RESPONSES_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ http::Status MethodNotAllowedStatus();
 // 415 UnsupportedMediaType for a request body kauthd cannot decode; `accepted` lists the media
 // types, e.g. "application/json".
 http::Status UnsupportedMediaTypeStatus(std::string_view accepted);
+
+// The answer to a body that could not be read whole, as kube-apiserver's limited body reader
+// gives it (413 over the limit, 400 for a broken read; either closes the connection, whose
+// unread rest of the body cannot be skipped); nullopt when the body was read.
+std::optional<http::ServerResponse> BodyReadFailure(const http::ServerRequest& request,
+                                                    const http::BodyReadResult& body);
 
 }  // namespace kauth::api
 

@@ -1,5 +1,6 @@
 #include "api/self_subject_review.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -39,6 +40,14 @@ Awaitable<http::ServerResponse> SelfSubjectReviewApi::Handle(http::ServerRequest
                                                              http::RequestState& state) const {
   if (request.method() != "POST") {
     co_return http::StatusResponse(request, MethodNotAllowedStatus());
+  }
+  // kube-apiserver reads and type-checks the body before it creates the review (R14.2); kauthd
+  // reads and ignores it (R14.3: kubectl may send protobuf). Answering before the body's end
+  // would make an HTTP/2 server reset the stream (RST_STREAM NO_ERROR, RFC 9113 section 8.1),
+  // which some clients (curl 7.88) report as a failed request.
+  const http::BodyReadResult body = co_await request.ReadBody();
+  if (std::optional<http::ServerResponse> failed = BodyReadFailure(request, body)) {
+    co_return std::move(*failed);
   }
   if (!state.user) {
     co_return http::StatusResponse(request, http::BadRequestStatus("no user present on request"));

@@ -1,6 +1,7 @@
 #include "api/token_review.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -65,17 +66,8 @@ Awaitable<http::ServerResponse> TokenReviewApi::Handle(http::ServerRequest& requ
     co_return http::StatusResponse(request, UnsupportedMediaTypeStatus("application/json"));
   }
   http::BodyReadResult body = co_await request.ReadBody();
-  if (body.outcome == http::BodyReadResult::Outcome::kTooLarge) {
-    // kube-apiserver's limited body reader; the unread rest of the body ends the connection.
-    http::ServerResponse too_large =
-        http::StatusResponse(request, http::EntityTooLargeStatus(request.body_limit()));
-    too_large.close_connection = true;
-    co_return too_large;
-  }
-  if (body.outcome == http::BodyReadResult::Outcome::kBroken) {
-    http::ServerResponse broken = http::StatusResponse(request, http::BadRequestStatus(body.error));
-    broken.close_connection = true;
-    co_return broken;
+  if (std::optional<http::ServerResponse> failed = BodyReadFailure(request, body)) {
+    co_return std::move(*failed);
   }
   Result<TokenReviewObject> decoded = DecodeTokenReview(body.body, VersionOf(request.path()));
   if (!decoded) {

@@ -107,6 +107,16 @@ TEST(SelfSubjectReviewApiTest, R14_3_AnyContentTypeAndBodyIsAccepted) {
   }
 }
 
+// The body is read before the review is made, as kube-apiserver's create handler reads it: one
+// over the limit gets its 413 (and the connection, with the rest unread, closes).
+TEST(SelfSubjectReviewApiTest, R14_2_BodyOverTheLimitIsTooLarge) {
+  RequestSpec request{.headers = {{"Content-Type", "application/json"}},
+                      .body = std::string((std::size_t{3} << 20) + 1, ' ')};
+  const http::ServerResponse response = Review(UserInfo{.name = "alice"}, request);
+  EXPECT_EQ(response.status, 413u);
+  EXPECT_TRUE(response.close_connection);
+}
+
 TEST(SelfSubjectReviewApiTest, R14_2_EachServedVersionAnswersInItsVersion) {
   for (const char* version : {"v1", "v1beta1", "v1alpha1"}) {
     const std::string path =
