@@ -347,6 +347,8 @@ def s_time(port, workdir, seconds, processes, cpus):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kauthd", default=str(REPO / "build/release/src/kauthd/kauthd"))
+    parser.add_argument("--build", default="the release preset (g++ -O2)",
+                        help="how the --kauthd binary was built, for the report")
     parser.add_argument("--seconds", type=int, default=10, help="per measurement")
     parser.add_argument("--pairs", type=int, default=3, help="nginx/kauthd pairs per workload")
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
@@ -541,7 +543,8 @@ def format_report(results, rss, instructions, threads, cores, args):
     lines = [
         f"Machine: {cores} cores ({cpu}); servers with {threads} thread(s)/worker(s) each; "
         f"{args.seconds} s per measurement, median of {args.pairs} interleaved pairs; "
-        f"measured {time.strftime('%Y-%m-%d')} with `bench/compare.py`.",
+        f"measured {time.strftime('%Y-%m-%d')} with `bench/compare.py`; kauthd built with "
+        f"{args.build}, nginx from Debian's package.",
         "",
         "| Workload | nginx req/s | kauthd req/s | ratio | nginx p50/p99 ms | kauthd p50/p99 ms | nginx CPU µs/req | kauthd CPU µs/req |",
         "|---|---|---|---|---|---|---|---|",

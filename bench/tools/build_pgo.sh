@@ -93,7 +93,7 @@ curl -sk -H "$H" -H 'Content-Type: application/json' -X POST \
 # Profiles are written when kauthd exits.
 kill -TERM $KPID $PROXY_PID
 wait $KPID $PROXY_PID || true
-if ! find "$PROFILES" -name '*.gcda' | grep -q .; then
+if [ -z "$(find "$PROFILES" -name '*.gcda' -print -quit 2>/dev/null)" ]; then
   echo "build_pgo.sh: the training wrote no profiles to $PROFILES" >&2
   exit 1
 fi
