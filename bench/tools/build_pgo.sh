@@ -7,7 +7,9 @@
 # The training serves what kauthd serves in production and in bench/compare.py: valid and
 # invalid bearer tokens over HTTP/1.1 and HTTP/2, a proxied request to a keep-alive upstream,
 # mTLS handshakes, and the APIs (health, metrics, version, TokenReview, SelfSubjectReview).
-# Needs nginx (the upstream), wrk, h2load, openssl and curl, as compare.py does.
+# Needs nginx (the upstream), wrk, h2load, openssl and curl, as compare.py does. Leave the sources
+# alone while it runs: a profile whose source changed fails the optimised build (g++'s
+# coverage-mismatch warning, an error under KAUTH_WERROR).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(realpath -m "${1:-$ROOT/build/pgo}")
