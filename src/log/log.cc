@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/go_format.h"
+#include "core/strings.h"
 
 namespace kauth::log {
 namespace {
@@ -165,8 +166,6 @@ int Verbosity() { return verbosity.load(std::memory_order_relaxed); }
 
 namespace {
 
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c >= 0x7F || c == '"' || c == '\\'; }
-
 // Whether any of the 8 bytes in `word` needs escaping: the bit tricks for "has a byte less than
 // n" and "has a byte equal to n" (exact as to whether one exists), so that a refusal's log line
 // is scanned 8 bytes a step instead of one.
@@ -181,16 +180,20 @@ bool WordNeedsEscape(std::uint64_t word) {
 }
 
 bool PlainAscii(std::string_view text) {
-  std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
+  const std::size_t n = text.size();
+  if (n == 0) return true;
+  // Short text in one word padded with spaces, which need no escape; longer text ends with an
+  // overlapping word instead of a byte-by-byte tail.
+  if (n < 8) return !WordNeedsEscape(LoadUpTo8(text.data(), n));
+  const auto word_at = [&text](std::size_t i) {
     std::uint64_t word;
     std::memcpy(&word, text.data() + i, sizeof word);
-    if (WordNeedsEscape(word)) return false;
+    return word;
+  };
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    if (WordNeedsEscape(word_at(i))) return false;
   }
-  for (; i < text.size(); ++i) {
-    if (NeedsEscape(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
+  return n % 8 == 0 || !WordNeedsEscape(word_at(n - 8));
 }
 
 // Go's %q, appended in place; plain printable ASCII (nearly every value) needs no GoQuote.
