@@ -40,22 +40,7 @@ cleanup() {
 trap cleanup EXIT
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 UP=$(port); K=$(port); KP=$(port)
-cat > "$W/upstream.conf" <<CONF
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/nginx.err warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $W/body;
-  proxy_temp_path $W/proxy;
-  fastcgi_temp_path $W/fastcgi;
-  uwsgi_temp_path $W/uwsgi;
-  scgi_temp_path $W/scgi;
-  server { listen 127.0.0.1:$UP; keepalive_requests 1000000; location / { return 200 'ok\n'; } }
-}
-CONF
+write_upstream_conf "$W" $UP
 nginx -e "$W/nginx.err" -c "$W/upstream.conf" &
 PIDS+=($!)
 COMMON=(--bind-address=127.0.0.1 --threads=1 --tls-cert-file=$D/server.crt

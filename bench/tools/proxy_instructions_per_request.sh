@@ -12,26 +12,7 @@ source "$(dirname "$0")/bench_inputs.sh"
 W=$(mktemp -d /tmp/kauth-pipr.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 UPORT=$((PORT + 1))
-cat > $W/upstream.conf <<CONF
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/nginx.err warn;
-daemon off;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $W/body;
-  proxy_temp_path $W/proxy;
-  fastcgi_temp_path $W/fastcgi;
-  uwsgi_temp_path $W/uwsgi;
-  scgi_temp_path $W/scgi;
-  server {
-    listen 127.0.0.1:$UPORT;
-    keepalive_requests 1000000;
-    location / { return 200 'ok\n'; }
-  }
-}
-CONF
+write_upstream_conf "$W" $UPORT
 nginx -e $W/nginx.err -c $W/upstream.conf &
 U=$!
 GLIBC_TUNABLES=glibc.malloc.tcache_count=128 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$W/cg.out "$K" \
